@@ -1,0 +1,68 @@
+# The README's commands. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3.12
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install system-deps migrate fixtures test lint format bench messages clean
+
+run: install migrate fixtures messages
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Site: http://$(HOST):$(PORT)/  —  admin: http://$(HOST):$(PORT)/admin/ (manage.py createsuperuser)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian packages: gettext (translations), PostgreSQL (tests), Pango and Noto fonts
+# (WeasyPrint), Chromium (browser tests). Installed only when missing, and only as root.
+SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages:$$missing (apt-get install them as root)"; exit 1; fi; \
+	fi
+
+install: $(STAMP)
+$(STAMP): pyproject.toml | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip "setuptools>=70,<81" wheel
+	# xstatic-bootstrap ships only an sdist whose setup.py imports pkg_resources:
+	# build it with the venv's setuptools (<81) rather than an isolated newer one.
+	$(PY) -m pip install -q --no-build-isolation -e ".[dev]"
+	touch $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+fixtures: migrate
+	$(PY) manage.py load_edition fixtures/edition_2026.json
+
+messages: install
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The whole suite, as CI runs it: lint, migrations, pytest on SQLite then on PostgreSQL
+# (the tests start PostgreSQL themselves when DATABASE_URL is not set).
+test: install lint messages
+	$(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(PY) -m pytest
+	$(PY) -m pytest --postgres
+
+bench: install messages
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,117 @@
+"""Whole-page cache for the public pages.
+
+Every public page depends only on the programme (the models of this app), the language and
+a few known query parameters. Rendered pages are stored in the shared cache under a key that
+includes a *programme version*; any change to the programme writes a new version (see
+signals.py), so every page is rebuilt on its next request, in every process.
+
+A page may also carry an expiry time (``response.cache_until``): the home page, whose
+registration button changes when registration opens or closes, sets it to the next change.
+
+Conditional GETs are answered from the stored ETag before anything is rendered.
+"""
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.utils.translation import get_language
+
+VERSION_KEY = "events:programme-version"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    content: bytes
+    content_type: str
+    etag: str
+    expires: float
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def programme_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def invalidate_programme():
+    """Drop every cached page (they are keyed by the version this replaces)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def page_key(request, params):
+    query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
+    raw = f"{programme_version()}|{get_language()}|{request.path}|{query}"
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _not_modified(request, etag):
+    if_none_match = request.headers.get("If-None-Match")
+    return bool(if_none_match) and (
+        etag in parse_etags(if_none_match) or if_none_match.strip() == "*"
+    )
+
+
+def _respond(request, page, max_age):
+    if _not_modified(request, page.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(page.content, content_type=page.content_type)
+        for name, value in page.headers:
+            response[name] = value
+    response["ETag"] = page.etag
+    patch_cache_control(response, public=True, max_age=max_age, must_revalidate=True)
+    return response
+
+
+# Headers worth replaying from a cached page (Content-Disposition for calendar files).
+KEPT_HEADERS = ("Content-Disposition",)
+
+
+def cached_page(params=(), max_age=0):
+    """Serve a GET view from the page cache; ``params`` are the query keys it reads."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            key = page_key(request, params)
+            page = cache.get(key)
+            if page is not None and page.expires > time.time():
+                return _respond(request, page, max_age)
+
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            if hasattr(response, "render"):
+                response.render()
+            expires = time.time() + settings.PAGE_CACHE_SECONDS
+            until = getattr(response, "cache_until", None)
+            if until is not None:
+                expires = min(expires, until.timestamp())
+            page = CachedPage(
+                content=response.content,
+                content_type=response["Content-Type"],
+                etag='"' + hashlib.sha256(response.content).hexdigest()[:32] + '"',
+                expires=expires,
+                headers=tuple((h, response[h]) for h in KEPT_HEADERS if h in response),
+            )
+            timeout = max(1, int(expires - time.time()))
+            cache.set(key, page, timeout=timeout)
+            return _respond(request, page, max_age)
+
+        return wrapper
+
+    return decorator

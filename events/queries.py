@@ -1,0 +1,135 @@
+"""Reads of the programme, each with a fixed number of queries (tests count them)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Edition, Partner, Session, SessionType, Slot, Speaker
+
+
+def current_edition():
+    """The edition shown on the site, with its venue (1 query). 404 when there is none."""
+    edition = Edition.objects.current()
+    if edition is None:
+        raise Http404("No current edition")
+    return edition
+
+
+def sessions_of(edition):
+    """Published sessions of an edition, with type, room and slot (1 query)."""
+    return (
+        Session.objects.published()
+        .filter(slot__edition=edition)
+        .select_related("type", "room", "slot")
+        .order_by("starts_at", "type__position", "title", "pk")
+    )
+
+
+def with_speakers(sessions):
+    return sessions.prefetch_related(
+        Prefetch("speakers", queryset=Speaker.objects.order_by("name"))
+    )
+
+
+@dataclass
+class SlotBlock:
+    slot: Slot
+    sessions: list = field(default_factory=list)
+
+
+@dataclass
+class ProgrammeDay:
+    day: date
+    blocks: list = field(default_factory=list)
+
+    @property
+    def session_count(self):
+        return sum(len(block.sessions) for block in self.blocks)
+
+
+@dataclass
+class Programme:
+    days: list
+    all_days: list
+    types: list
+    selected_day: date | None = None
+    selected_type: SessionType | None = None
+    has_provisional: bool = False
+
+
+def programme(edition, *, day=None, type_slug=None):
+    """Sessions grouped by day and slot, optionally filtered (3 queries).
+
+    An unknown type is ignored.
+
+    The lists of days and types offered as filters come from the whole programme, so a
+    filter never hides the way back.
+    """
+    slots = list(edition.slots.order_by("starts_at"))
+    sessions = list(with_speakers(sessions_of(edition)))
+    types = sorted({s.type for s in sessions}, key=lambda t: (t.position, t.pk))
+    all_days = sorted({timezone.localdate(slot.starts_at) for slot in slots})
+    selected_type = next((t for t in types if t.slug == type_slug), None)
+    type_slug = selected_type.slug if selected_type else None
+
+    by_slot = {}
+    for session in sessions:
+        if type_slug and session.type.slug != type_slug:
+            continue
+        by_slot.setdefault(session.slot_id, []).append(session)
+
+    days = {}
+    for slot in slots:
+        slot_day = timezone.localdate(slot.starts_at)
+        if day and slot_day != day:
+            continue
+        slot_sessions = by_slot.get(slot.pk, [])
+        if type_slug and not slot_sessions:
+            continue
+        days.setdefault(slot_day, ProgrammeDay(day=slot_day)).blocks.append(
+            SlotBlock(slot=slot, sessions=slot_sessions)
+        )
+    return Programme(
+        days=list(days.values()),
+        all_days=all_days,
+        types=types,
+        selected_day=day,
+        selected_type=selected_type,
+        has_provisional=any(session.is_provisional for session in sessions),
+    )
+
+
+def slots_by_day(edition):
+    """The pre-programme: every slot, grouped by day (1 query)."""
+    days = {}
+    for slot in edition.slots.order_by("starts_at"):
+        days.setdefault(timezone.localdate(slot.starts_at), []).append(slot)
+    return list(days.items())
+
+
+def session_detail(edition, code):
+    """One published session with its speakers (2 queries)."""
+    session = with_speakers(sessions_of(edition).filter(code=code)).first()
+    if session is None:
+        raise Http404("No such session")
+    return session
+
+
+def formats():
+    """Session types presented as the formats of the Rencontres (1 query)."""
+    return list(SessionType.objects.filter(is_format=True))
+
+
+def partners_of(edition):
+    return list(Partner.objects.filter(edition=edition))
+
+
+def access_options_of(venue):
+    return list(venue.access_options.all())
+
+
+def session_types():
+    return list(SessionType.objects.all())

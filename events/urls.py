@@ -1,0 +1,16 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path(_("pre-programme/"), views.pre_programme, name="pre_programme"),
+    path(_("programme/"), views.programme, name="programme"),
+    path(_("programme.ics"), views.programme_ics, name="programme_ics"),
+    path(_("programme/<str:code>/"), views.session_detail, name="session"),
+    path(_("programme/<str:code>.ics"), views.session_ics, name="session_ics"),
+    path("types.css", views.type_styles, name="type_styles"),
+    path(_("partenaires/"), views.partners, name="partners"),
+]

@@ -1,0 +1,100 @@
+"""Public programme pages and calendar files: parse the request, call a query, render."""
+
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from . import ical, queries
+from .pagecache import cached_page
+
+
+def parse_day(value, edition):
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return day if edition.start_date <= day <= edition.end_date else None
+
+
+@cached_page()
+def pre_programme(request):
+    edition = queries.current_edition()
+    return TemplateResponse(
+        request,
+        "events/pre_programme.html",
+        {"edition": edition, "days": queries.slots_by_day(edition)},
+    )
+
+
+@cached_page(params=("jour", "type"))
+def programme(request):
+    edition = queries.current_edition()
+    day = parse_day(request.GET.get("jour"), edition)
+    type_slug = request.GET.get("type") or None
+    prog = queries.programme(edition, day=day, type_slug=type_slug)
+    return TemplateResponse(
+        request, "events/programme.html", {"edition": edition, "programme": prog}
+    )
+
+
+@cached_page()
+def session_detail(request, code):
+    edition = queries.current_edition()
+    session = queries.session_detail(edition, code)
+    return TemplateResponse(
+        request, "events/session_detail.html", {"edition": edition, "session": session}
+    )
+
+
+@cached_page()
+def partners(request):
+    edition = queries.current_edition()
+    return TemplateResponse(
+        request,
+        "events/partners.html",
+        {"edition": edition, "partners": queries.partners_of(edition)},
+    )
+
+
+@cached_page()
+def type_styles(request):
+    """Colours of the session types, editable in admin, as a stylesheet (no inline style)."""
+    content = render_to_string("events/type_styles.css", {"types": queries.session_types()})
+    return HttpResponse(content, content_type="text/css; charset=utf-8")
+
+
+class CalendarResponse(HttpResponse):
+    def __init__(self, content, *, filename):
+        super().__init__(content, content_type="text/calendar; charset=utf-8")
+        self["Content-Disposition"] = f'attachment; filename="{filename}"'
+
+
+@cached_page()
+def programme_ics(request):
+    edition = queries.current_edition()
+    content = ical.edition_calendar(
+        edition,
+        queries.sessions_of(edition),
+        name=edition.short_title,
+        site_url=settings.SITE_URL,
+        stamp=timezone.now(),
+    )
+    return CalendarResponse(content, filename=f"rencontres-aict-{edition.start_date:%Y}.ics")
+
+
+@cached_page()
+def session_ics(request, code):
+    edition = queries.current_edition()
+    session = queries.session_detail(edition, code)
+    content = ical.edition_calendar(
+        edition,
+        [session],
+        name=f"{edition.short_title} — {session.title}",
+        site_url=settings.SITE_URL,
+        stamp=timezone.now(),
+    )
+    return CalendarResponse(content, filename=f"session-{session.code.lower()}.ics")

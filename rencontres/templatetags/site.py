@@ -1,0 +1,46 @@
+"""Template helpers shared by every page."""
+
+import re
+
+from django import template
+from django.urls import translate_url
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+@register.filter
+def rich_text(text):
+    """Paragraphs separated by blank lines; **bold** becomes <strong>. Everything escaped."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", str(text or "")) if p.strip()]
+    html = []
+    for paragraph in paragraphs:
+        escaped = str(conditional_escape(paragraph))
+        escaped = BOLD.sub(r"<strong>\1</strong>", escaped).replace("\n", "<br>")
+        html.append(f"<p>{escaped}</p>")
+    return mark_safe("\n".join(html))  # noqa: S308  (escaped above)
+
+
+@register.filter
+def hour(value):
+    """13h00 in French, 13:00 in English (times of the event's time zone)."""
+    local = timezone.localtime(value)
+    if get_language() == "fr":
+        return f"{local.hour}h{local.minute:02d}"
+    return f"{local:%H:%M}"
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """(code, name, url, is_current) for the language switcher: same page, other language."""
+    request = context["request"]
+    current = get_language()
+    links = []
+    for code, name in (("fr", "Français"), ("en", "English")):
+        links.append((code, name, translate_url(request.get_full_path(), code), code == current))
+    return links

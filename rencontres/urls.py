@@ -1,0 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Rencontres AICT — administration")
+admin.site.site_title = _("Rencontres AICT")
+admin.site.index_title = _("Gestion de l'événement")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    *i18n_patterns(
+        path("", views.home, name="home"),
+        path(_("editorial/"), views.editorial, name="editorial"),
+        path(_("infos-pratiques/"), views.practical, name="practical"),
+        path("", include("events.urls")),
+        prefix_default_language=True,
+    ),
+]

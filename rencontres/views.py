@@ -1,0 +1,41 @@
+"""Site-wide pages: home, editorial, practical information."""
+
+from django.template.response import TemplateResponse
+
+from events import queries
+from events.pagecache import cached_page
+
+
+@cached_page()
+def home(request):
+    edition = queries.current_edition()
+    response = TemplateResponse(
+        request,
+        "rencontres/home.html",
+        {
+            "edition": edition,
+            "registration_state": edition.registration_state(),
+            "formats": queries.formats(),
+            "partners": queries.partners_of(edition),
+        },
+    )
+    # The registration button changes when registration opens or closes.
+    response.cache_until = edition.next_state_change()
+    return response
+
+
+@cached_page()
+def editorial(request):
+    return TemplateResponse(
+        request, "rencontres/editorial.html", {"edition": queries.current_edition()}
+    )
+
+
+@cached_page()
+def practical(request):
+    edition = queries.current_edition()
+    return TemplateResponse(
+        request,
+        "rencontres/practical.html",
+        {"edition": edition, "access_options": queries.access_options_of(edition.venue)},
+    )
