@@ -27,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"{fixture} holds no edition.")
         present = set(Edition.objects.filter(number__in=numbers).values_list("number", flat=True))
         if present == set(numbers) and not force:
-            self.stdout.write(f"Edition {', '.join(map(str, numbers))} already loaded.")
+            if options["verbosity"]:
+                self.stdout.write(f"Edition {', '.join(map(str, numbers))} already loaded.")
             return
         call_command("loaddata", str(fixture), verbosity=0)
-        self.stdout.write(self.style.SUCCESS(f"Loaded edition {', '.join(map(str, numbers))}."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Loaded edition {', '.join(map(str, numbers))}."))

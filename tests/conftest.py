@@ -1,0 +1,97 @@
+import os
+import tempfile
+
+import dj_database_url
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.test import override_settings
+
+from tests import postgres
+
+# Playwright's sync API runs an event loop in the test thread (browser tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+FIXTURE = settings.BASE_DIR / "fixtures" / "edition_2026.json"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help="run the suite on PostgreSQL (DATABASE_URL, or a server the tests start)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` prove concurrency, which SQLite cannot: they run only in the
+    PostgreSQL run of `make test` (deselected, not skipped, in the SQLite run)."""
+    if config.getoption("postgres"):
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if config.getoption('postgres') else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    if not request.config.getoption("postgres"):
+        assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        return
+    try:
+        url = postgres.database_url()
+    except postgres.PostgresUnavailable as error:
+        pytest.exit(f"--postgres: {error}", returncode=3)
+    new = dj_database_url.parse(url, conn_max_age=0)
+    default = settings.DATABASES["default"]
+    default.clear()
+    default.update(connections.configure_settings({"default": new})["default"])
+    connections.close_all()
+    try:  # a connection made before this point would still be SQLite's
+        del connections["default"]
+    except AttributeError:
+        pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_environment():
+    """A cache of the tests' own (shared by threads and processes like the real one) and
+    static files served from the source folders, without collectstatic."""
+    with tempfile.TemporaryDirectory(prefix="rencontres-test-") as folder:
+        cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}
+        storages = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        with override_settings(
+            CACHES={"default": {**cache, "LOCATION": f"{folder}/cache"}},
+            STORAGES=storages,
+            STATIC_ROOT=folder,
+            WHITENOISE_USE_FINDERS=True,
+            WHITENOISE_AUTOREFRESH=True,
+        ):
+            yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def edition_2026(db):
+    """The 2026 edition exactly as the fixture (and the brochure) says."""
+    call_command("load_edition", str(FIXTURE), verbosity=0)
+    from events.models import Edition
+
+    return Edition.objects.get(number=17)
