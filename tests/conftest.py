@@ -1,3 +1,4 @@
+import contextlib
 import os
 import tempfile
 
@@ -55,10 +56,8 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     default.clear()
     default.update(connections.configure_settings({"default": new})["default"])
     connections.close_all()
-    try:  # a connection made before this point would still be SQLite's
+    with contextlib.suppress(AttributeError):  # one made before this point is SQLite's
         del connections["default"]
-    except AttributeError:
-        pass
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,7 +16,7 @@ import tempfile
 import time
 
 ROLE = "rencontres_test"
-PASSWORD = "rencontres_test"  # noqa: S105  (a local, throw-away test role)
+PASSWORD = "rencontres_test"  # a local, throw-away test role
 
 
 class PostgresUnavailable(RuntimeError):

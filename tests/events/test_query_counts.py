@@ -1,0 +1,51 @@
+"""Public pages read the programme in a fixed, small number of queries."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_edition, make_programme
+
+PAGES = [
+    "/fr/",
+    "/fr/editorial/",
+    "/fr/infos-pratiques/",
+    "/fr/pre-programme/",
+    "/fr/programme/",
+    "/fr/programme/?jour=2026-07-09&type=atelier",
+    "/fr/partenaires/",
+    "/fr/programme.ics",
+    "/fr/types.css",
+]
+
+
+def count_queries(client, path):
+    cache.clear()  # a cache miss: the page is rendered
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_the_programme(client):
+    edition = make_edition(days=7)
+    sessions = make_programme(edition, sessions=10)
+    small = {path: count_queries(client, path) for path in PAGES}
+    small_session = count_queries(client, sessions[0].get_absolute_url())
+
+    make_programme(edition, sessions=190, per_slot=10)
+    large = {path: count_queries(client, path) for path in PAGES}
+    assert large == small
+    assert count_queries(client, sessions[0].get_absolute_url()) == small_session
+    assert max(small.values()) <= 4 and small_session <= 4
+    assert small["/fr/programme/"] == 4
+
+
+@pytest.mark.django_db
+def test_cached_page_costs_no_query(client, django_assert_num_queries):
+    make_programme(make_edition(), sessions=10)
+    client.get("/fr/programme/")
+    with django_assert_num_queries(0):
+        assert client.get("/fr/programme/").status_code == 200
