@@ -5,9 +5,11 @@ import re
 from django import template
 from django.urls import translate_url
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -44,3 +46,17 @@ def language_links(context):
     for code, name in (("fr", "Français"), ("en", "English")):
         links.append((code, name, translate_url(request.get_full_path(), code), code == current))
     return links
+
+
+@register.filter
+def day_span(edition, style="long"):
+    """« mercredi 8 et jeudi 9 juillet 2026 » (long) or « 8 et 9 juillet 2026 » (short)."""
+    start, end = edition.start_date, edition.end_date
+    weekday = "" if style == "short" else "l "
+    if start == end:
+        return date_format(end, f"{weekday}j F Y")
+    start_format = f"{weekday}j" if start.month == end.month else f"{weekday}j F"
+    return _("%(start)s et %(end)s") % {
+        "start": date_format(start, start_format),
+        "end": date_format(end, f"{weekday}j F Y"),
+    }

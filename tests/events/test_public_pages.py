@@ -187,3 +187,14 @@ def test_type_colours_come_from_a_stylesheet(client, edition_2026):
 
 def test_no_current_edition_is_a_404(client, db):
     assert client.get("/fr/").status_code == 404
+
+
+def test_english_interface(client, edition_2026):
+    assert url("practical", "en") == "/en/practical-information/"
+    text = text_of(client.get(url("practical", "en")))
+    assert "Getting there by public transport:" in text
+    assert "Online registration opens: 15 April 2026" in text
+    assert "Metro line 9 – Iéna station – exit “Musée Guimet”" in text
+    home = text_of(client.get("/en/"))
+    assert "Wednesday 8 and Thursday 9 July 2026" in home
+    assert "Skip to content" in home

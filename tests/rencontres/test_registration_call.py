@@ -37,4 +37,4 @@ def test_closed_then_over(client, edition_2026):
     with time_machine.travel(datetime(2026, 7, 7, 9, 0, tzinfo=PARIS), tick=False):
         assert "Les inscriptions en ligne sont closes" in home_text(client)
     with time_machine.travel(datetime(2026, 7, 10, 9, 0, tzinfo=PARIS), tick=False):
-        assert "Les Rencontres 2026 ont eu lieu les 8 et 9 juillet." in home_text(client)
+        assert "Les Rencontres 2026 ont eu lieu les 8 et 9 juillet 2026." in home_text(client)
