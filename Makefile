@@ -62,6 +62,7 @@ test: install lint messages
 	$(PY) -m pytest --postgres
 
 bench: install messages
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 clean:

@@ -11,11 +11,14 @@ registration button changes when registration opens or closes, sets it to the ne
 Conditional GETs are answered from the stored ETag before anything is rendered.
 """
 
+import functools
 import hashlib
+import os
 import time
 import uuid
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,9 +53,24 @@ def invalidate_programme():
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+@functools.cache
+def release_id():
+    """Changes with the templates, translations and stylesheets a page is built from, so a
+    deployment never serves pages rendered by the previous release."""
+    roots = [Path(d) for d in settings.LOCALE_PATHS] + [
+        Path(settings.BASE_DIR) / "templates",
+        Path(settings.BASE_DIR) / "static",
+    ]
+    newest = max(
+        (f.stat().st_mtime_ns for root in roots for f in root.rglob("*") if f.is_file()),
+        default=0,
+    )
+    return os.environ.get("RELEASE", str(newest))
+
+
 def page_key(request, params):
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
-    raw = f"{programme_version()}|{get_language()}|{request.path}|{query}"
+    raw = f"{release_id()}|{programme_version()}|{get_language()}|{request.path}|{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -85,7 +103,8 @@ def cached_page(params=(), max_age=0):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
+            if request.method not in ("GET", "HEAD") or settings.DEBUG:
+                # DEBUG (make run): templates being edited show at once.
                 return view(request, *args, **kwargs)
             key = page_key(request, params)
             page = cache.get(key)

@@ -61,7 +61,8 @@ class Programme:
 
 
 def programme(edition, *, day=None, type_slug=None):
-    """Sessions grouped by day and slot, optionally filtered (3 queries).
+    """Sessions grouped by day and slot, optionally filtered by day or by one of the
+    types worth filtering on (formats and bookable sessions) (3 queries).
 
     An unknown type is ignored.
 
@@ -70,7 +71,10 @@ def programme(edition, *, day=None, type_slug=None):
     """
     slots = list(edition.slots.order_by("starts_at"))
     sessions = list(with_speakers(sessions_of(edition)))
-    types = sorted({s.type for s in sessions}, key=lambda t: (t.position, t.pk))
+    types = sorted(
+        {s.type for s in sessions if s.type.is_format or s.type.is_bookable},
+        key=lambda t: (t.position, t.pk),
+    )
     all_days = sorted({timezone.localdate(slot.starts_at) for slot in slots})
     selected_type = next((t for t in types if t.slug == type_slug), None)
     type_slug = selected_type.slug if selected_type else None

@@ -1,0 +1,147 @@
+"""`make bench`: requests/s of the public pages against the machine's ceiling, in one run.
+
+Serves the site with gunicorn (2 workers, DEBUG off) on a fresh SQLite database holding
+the 2026 fixture, then drives each URL with wrk (keep-alive, 8 connections) and reports
+each page as a share of a template-only view of the same project measured in the same run.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+DURATION = os.environ.get("BENCH_SECONDS", "5")
+TARGET = 0.80
+
+
+def run(args, env):
+    subprocess.run(args, check=True, cwd=ROOT, env=env)
+
+
+def wait_until_up(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer on {url}")
+
+
+def wrk(url, headers=()):
+    args = ["wrk", "-t2", "-c8", f"-d{DURATION}s", "--latency"]
+    for header in headers:
+        args += ["-H", header]
+    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, int(errors.group(1)) if errors else 0
+
+
+def etag_of(url):
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+        return response.headers["ETag"]
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `apt-get install wrk` (make bench does it as root)")
+    work = Path(tempfile.mkdtemp(prefix="rencontres-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"sqlite:///{work}/bench.sqlite3",
+        "CACHE_URL": f"file://{work}/cache",
+        "VAR_DIR": str(work),
+        "DEBUG": "0",
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    run([PY, "manage.py", "migrate", "-v0"], env)
+    run([PY, "manage.py", "load_edition", "fixtures/edition_2026.json", "-v0"], env)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    session_code = subprocess.run(
+        [
+            PY,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from events.models import Session; print(Session.objects.order_by('pk')[2].code)",
+        ],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "rencontres.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        wait_until_up(base + "/__ceiling__/")
+        pages = [
+            ("ceiling (template only)", "/__ceiling__/"),
+            ("home", "/fr/"),
+            ("programme", "/fr/programme/"),
+            ("session", f"/fr/programme/{session_code}/"),
+            ("programme.ics", "/fr/programme.ics"),
+        ]
+        for _, path in pages:  # warm the page cache and the workers
+            wrk(base + path)
+        results = [(name, path, *wrk(base + path)) for name, path in pages]
+        etag = etag_of(base + "/fr/programme/")
+        results.append(
+            (
+                "programme, 304",
+                "/fr/programme/",
+                *wrk(base + "/fr/programme/", headers=[f"If-None-Match: {etag}"]),
+            )
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+    ceiling = results[0][2]
+    print(f"\ngunicorn, 2 workers, DEBUG off, wrk 8 connections x {DURATION} s, one run\n")
+    print(f"| {'page':<24} | {'req/s':>8} | {'share of ceiling':>16} | {'errors':>6} |")
+    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 18}|{'-' * 8}|")
+    failures = []
+    for name, path, rate, errors in results:
+        share = rate / ceiling
+        print(f"| {name:<24} | {rate:>8.0f} | {share:>15.0%} | {errors:>6} |")
+        if errors or (path != "/__ceiling__/" and share < TARGET):
+            failures.append(name)
+    if failures:
+        print(f"\nBelow {TARGET:.0%} of the ceiling or with errors: {', '.join(failures)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

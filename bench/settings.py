@@ -1,0 +1,8 @@
+"""Settings for `make bench`: production-like (DEBUG off), plus a template-only ceiling view."""
+
+from rencontres.settings import *  # noqa: F403
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": True}
