@@ -51,7 +51,14 @@ class EditionAdmin(TranslationAdmin):
         (_("Dates et lieu"), {"fields": ["start_date", "end_date", "time_zone", "venue"]}),
         (
             _("Inscriptions"),
-            {"fields": ["registration_opens_at", "registration_closes_at", "capacity"]},
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "capacity",
+                    "lunch_day",
+                ]
+            },
         ),
         (_("Éditorial"), {"fields": ["editorial", "signatory_name", "signatory_titles"]}),
         (

@@ -102,6 +102,12 @@ class Edition(models.Model):
     registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"))
     registration_closes_at = models.DateTimeField(_("clôture des inscriptions"))
     capacity = models.PositiveIntegerField(_("capacité totale"))
+    lunch_day = models.DateField(
+        _("jour du cocktail déjeuner"),
+        null=True,
+        blank=True,
+        help_text=_("Les inscrit·es présent·es ce jour-là indiquent s'ils y participent."),
+    )
     editorial = models.TextField(
         _("éditorial"),
         help_text=_("Un paragraphe par bloc, séparés par une ligne vide. **gras** accepté."),

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_countries",
+    "phonenumber_field",
     "rencontres",
     "events",
     "registration",
@@ -249,3 +251,13 @@ LOGGING = {
 
 # Public pages are cached this long at most (and dropped at once on any programme change).
 PAGE_CACHE_SECONDS = 3600
+
+# Requests per client address and window (seconds) on the forms robots like. Generous
+# for sign-ups: colleagues often register from one office address.
+RATE_LIMITS = {
+    "signup": (int(os.environ.get("SIGNUP_RATE_LIMIT", "30")), 3600),
+    "lost_link": (5, 900),
+}
+
+# Phone numbers: France by default, international numbers accepted.
+PHONENUMBER_DEFAULT_REGION = "FR"

@@ -15,7 +15,9 @@ urlpatterns = [
         path("", views.home, name="home"),
         path(_("editorial/"), views.editorial, name="editorial"),
         path(_("infos-pratiques/"), views.practical, name="practical"),
+        path(_("donnees-personnelles/"), views.privacy, name="privacy"),
         path("", include("events.urls")),
+        path("", include("registration.urls")),
         prefix_default_language=True,
     ),
 ]

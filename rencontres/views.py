@@ -39,3 +39,10 @@ def practical(request):
         "rencontres/practical.html",
         {"edition": edition, "access_options": queries.access_options_of(edition.venue)},
     )
+
+
+@cached_page()
+def privacy(request):
+    return TemplateResponse(
+        request, "rencontres/privacy.html", {"edition": queries.current_edition()}
+    )

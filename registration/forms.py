@@ -1,0 +1,213 @@
+"""Sign-up and change forms: validation only (the seats are taken by services.py)."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from phonenumber_field.formfields import SplitPhoneNumberField
+
+from .models import Registration
+
+# Single-line fields: a line break in them could end up in an email header.
+SINGLE_LINE = ("first_name", "last_name", "email", "organisation", "position")
+
+
+def session_label(session):
+    room = f" — {session.room.name}" if session.room_id else ""
+    capacity = session.effective_capacity
+    if capacity is None:
+        return f"{session.title}{room}"
+    left = capacity - session.confirmed_count
+    if left <= 0:
+        return f"{session.title}{room} — " + str(_("complet : inscription en liste d'attente"))
+    remaining = ngettext("%(count)d place restante", "%(count)d places restantes", left) % {
+        "count": left
+    }
+    return f"{session.title}{room} — {remaining}"
+
+
+class RegistrationForm(forms.ModelForm):
+    days = forms.TypedMultipleChoiceField(
+        label=_("Jours de présence"),
+        coerce=date.fromisoformat,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins un jour.")},
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "J'accepte que Cités Unies France traite ces données pour organiser les Rencontres."
+        ),
+        error_messages={"required": _("Votre accord est nécessaire pour vous inscrire.")},
+    )
+    # Honeypot: hidden from people by the stylesheet, filled in by robots.
+    website = forms.CharField(
+        label=_("Ne remplissez pas ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "civility",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "organisation",
+            "organisation_type",
+            "position",
+            "country",
+            "is_elected",
+            "language",
+            "lunch",
+            "dietary_needs",
+            "accessibility_needs",
+            "photo_consent",
+            "newsletter_consent",
+        ]
+        labels = {
+            "first_name": _("Prénom"),
+            "last_name": _("Nom"),
+            "email": _("Adresse électronique"),
+            "phone": _("Téléphone"),
+            "organisation": _("Organisation"),
+            "organisation_type": _("Type d'organisation"),
+            "position": _("Fonction"),
+            "country": _("Pays"),
+            "is_elected": _("Je suis élu·e"),
+            "language": _("Langue de nos échanges"),
+            "dietary_needs": _("Régime alimentaire (facultatif)"),
+            "accessibility_needs": _("Besoins d'accessibilité (facultatif)"),
+            "photo_consent": _(
+                "J'accepte d'être photographié·e ou filmé·e pendant les Rencontres."
+            ),
+            "newsletter_consent": _(
+                "Je souhaite recevoir la lettre d'information de Cités Unies France."
+            ),
+        }
+        help_texts = {
+            "first_name": _("Laissez vide si votre nom tient en un seul mot."),
+            "phone": _("Numéro français ou international (+216…, +1…)."),
+        }
+        widgets = {
+            "civility": forms.RadioSelect,
+            "dietary_needs": forms.Textarea(attrs={"rows": 2}),
+            "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, edition, bookable, **kwargs):
+        """``bookable``: [(slot, [sessions annotated with confirmed_count])]."""
+        self.edition = edition
+        super().__init__(*args, **kwargs)
+        self.fields["phone"] = SplitPhoneNumberField(
+            label=self.Meta.labels["phone"],
+            help_text=self.Meta.help_texts["phone"],
+            required=False,
+            region="FR",
+        )
+        self.fields["phone"].initial = self.instance.phone or None
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
+        self.fields["days"].choices = [
+            (day.isoformat(), date_format(day, "l j F Y").capitalize()) for day in edition.days
+        ]
+        if edition.lunch_day:
+            self.fields["lunch"].label = _("Je participerai au cocktail déjeuner du %(day)s.") % {
+                "day": date_format(edition.lunch_day, "l j F")
+            }
+        else:
+            del self.fields["lunch"]
+        if not self.is_bound and not self.instance.pk:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+        self.slot_fields = []
+        for slot, sessions in bookable:
+            name = f"slot_{slot.pk}"
+            start = timezone.localtime(slot.starts_at)
+            end = timezone.localtime(slot.ends_at)
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{date_format(start, 'l j F').capitalize()}, "
+                f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')} · {slot.title}",
+                choices=[("", _("Aucune session sur ce créneau"))]
+                + [(str(s.pk), session_label(s)) for s in sessions],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.slot_fields.append((name, slot))
+        self.slot_days = {
+            f"slot_{slot.pk}": timezone.localdate(slot.starts_at) for slot, _s in bookable
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in SINGLE_LINE:
+            value = cleaned.get(name)
+            if value and ("\n" in value or "\r" in value):
+                self.add_error(name, _("Ce champ tient sur une seule ligne."))
+        days = set(cleaned.get("days") or [])
+        for name, _slot in self.slot_fields:
+            if cleaned.get(name) and self.slot_days[name] not in days:
+                self.add_error(
+                    name,
+                    _("Cette session a lieu le %(day)s : cochez ce jour ou choisissez « aucune ».")
+                    % {"day": date_format(self.slot_days[name], "l j F")},
+                )
+        if cleaned.get("lunch") and self.edition.lunch_day not in days:
+            self.add_error(
+                "lunch", _("Le cocktail déjeuner a lieu un jour que vous n'avez pas coché.")
+            )
+        return cleaned
+
+    @property
+    def is_robot(self):
+        return bool(self.cleaned_data.get("website"))
+
+    @property
+    def session_ids(self):
+        return [
+            self.cleaned_data[name]
+            for name, _slot in self.slot_fields
+            if self.cleaned_data.get(name)
+        ]
+
+    @property
+    def registration_data(self):
+        return {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
+        }
+
+
+class RegistrationChangeForm(RegistrationForm):
+    """The same form on the attendee's page: email and consent to the processing stay."""
+
+    class Meta(RegistrationForm.Meta):
+        fields = [f for f in RegistrationForm.Meta.fields if f != "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("privacy", "form_token", "website"):
+            del self.fields[name]
+
+    @property
+    def is_robot(self):
+        return False
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse électronique utilisée pour l'inscription"))
+    website = forms.CharField(
+        label=_("Ne remplissez pas ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )

@@ -1,0 +1,209 @@
+"""Registrations, their days and session bookings, and the secret links to manage them.
+
+Writes go through services.py (capacity, waiting lists, locks); this module only describes
+the data and its constraints.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from events.models import Edition, Session, Slot
+
+
+class Registration(models.Model):
+    class Civility(models.TextChoices):
+        MADAME = "mme", _("Madame")
+        MONSIEUR = "m", _("Monsieur")
+        NONE = "", _("Ne pas préciser")
+
+    class OrganisationType(models.TextChoices):
+        LOCAL_GOVERNMENT = "collectivite", _("Collectivité territoriale")
+        NETWORK = "reseau", _("Réseau / association de collectivités")
+        STATE = "etat", _("État et opérateurs publics")
+        NGO = "association", _("Association / ONG")
+        COMPANY = "entreprise", _("Entreprise")
+        RESEARCH = "recherche", _("Recherche / université")
+        INTERNATIONAL = "international", _("Organisation internationale")
+        OTHER = "autre", _("Autre")
+
+    class Language(models.TextChoices):
+        FR = "fr", "Français"
+        EN = "en", "English"
+
+    class Category(models.TextChoices):
+        PARTICIPANT = "participant", _("Participant·e")
+        SPEAKER = "speaker", _("Intervenant·e")
+        ORGANISER = "organiser", _("Organisation")
+        PRESS = "press", _("Presse")
+        PARTNER = "partner", _("Partenaire")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmée")
+        WAITLISTED = "waitlisted", _("Liste d'attente")
+        CANCELLED = "cancelled", _("Annulée")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("édition")
+    )
+    civility = models.CharField(_("civilité"), max_length=5, choices=Civility, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("courriel"))
+    phone = PhoneNumberField(_("téléphone"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    organisation_type = models.CharField(
+        _("type d'organisation"), max_length=20, choices=OrganisationType
+    )
+    position = models.CharField(_("fonction"), max_length=200, blank=True)
+    country = CountryField(_("pays"))
+    is_elected = models.BooleanField(_("élu·e"), default=False)
+    language = models.CharField(
+        _("langue de correspondance"), max_length=2, choices=Language, default=Language.FR
+    )
+    lunch = models.BooleanField(_("cocktail déjeuner"), default=False)
+    dietary_needs = models.TextField(_("régime alimentaire"), blank=True)
+    accessibility_needs = models.TextField(_("besoins d'accessibilité"), blank=True)
+    privacy_consent_at = models.DateTimeField(_("consentement (données personnelles)"))
+    photo_consent = models.BooleanField(_("accord photo"), default=False)
+    newsletter_consent = models.BooleanField(_("lettre d'information"), default=False)
+    category = models.CharField(
+        _("catégorie"), max_length=20, choices=Category, default=Category.PARTICIPANT
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.CONFIRMED)
+    form_token = models.UUIDField(_("jeton du formulaire"), unique=True, editable=False)
+    created_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        constraints = [
+            # One live registration per address and edition, whatever its case.
+            models.UniqueConstraint(
+                Lower("email"),
+                "edition",
+                condition=~Q(status="cancelled"),
+                name="one_registration_per_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["edition", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.organisation})"
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class AttendanceDay(models.Model):
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="days", verbose_name=_("inscription")
+    )
+    day = models.DateField(_("jour"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("jour de présence")
+        verbose_name_plural = _("jours de présence")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "day"], name="one_row_per_day")
+        ]
+
+    def __str__(self):
+        return str(self.day)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmée")
+        WAITLISTED = "waitlisted", _("Liste d'attente")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="bookings",
+        verbose_name=_("inscription"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("session")
+    )
+    # The session's slot, copied so the database itself allows one booking per slot.
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="+", editable=False)
+    status = models.CharField(_("statut"), max_length=20, choices=Status)
+    created_at = models.DateTimeField(_("réservée le"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session__starts_at", "pk"]
+        verbose_name = _("réservation")
+        verbose_name_plural = _("réservations")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "slot"], name="one_booking_per_slot"),
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.registration} → {self.session}"
+
+
+def _digest(verifier):
+    return hashlib.sha256(verifier.encode()).hexdigest()
+
+
+class AccessKeyQuerySet(models.QuerySet):
+    def find(self, token):
+        """The registration a secret link opens, or None. The public half of the token
+        finds the row; the secret half is compared to its hash in constant time."""
+        selector, _sep, verifier = (token or "").partition("-")
+        if not selector or not verifier:
+            return None
+        key = self.select_related("registration__edition").filter(selector=selector).first()
+        if key is None or not hmac.compare_digest(key.verifier_hash, _digest(verifier)):
+            return None
+        return key.registration
+
+
+class AccessKey(models.Model):
+    """A secret link to a registration's page. Only a hash of its secret half is kept;
+    asking for the link again adds a key, so links already sent keep working."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="access_keys"
+    )
+    selector = models.CharField(max_length=16, unique=True)
+    verifier_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccessKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien personnel")
+        verbose_name_plural = _("liens personnels")
+
+    def __str__(self):
+        return self.selector
+
+    @classmethod
+    def issue(cls, registration):
+        """Create a key and return the token for the link (shown once, never stored)."""
+        selector = secrets.token_hex(8)  # public, finds the row (no "-" in it)
+        verifier = secrets.token_urlsafe(32)  # 256 bits, secret: only its hash is stored
+        cls.objects.create(
+            registration=registration, selector=selector, verifier_hash=_digest(verifier)
+        )
+        return f"{selector}-{verifier}"

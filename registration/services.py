@@ -1,0 +1,293 @@
+"""Every write of the registration app: sign-up, changes, cancellation, waiting lists.
+
+Seats are counted only under locks, always taken in the same order so that concurrent
+requests queue instead of deadlocking:
+
+    edition row  →  the registration's row  →  session rows, by ascending pk
+
+Emails go out after the transaction commits (see emails.py).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import Edition, Session
+
+from . import emails
+from .models import AccessKey, AttendanceDay, Booking, Registration
+
+# Test-only switch: the control run of the concurrency tests turns locks off and must then
+# oversell, which proves those tests really exercise concurrency.
+LOCKING = True
+
+
+class RegistrationClosed(Exception):
+    """Registration is not open at this moment (not yet, or no longer)."""
+
+
+class DuplicateRegistration(Exception):
+    """This address already has a live registration for the edition."""
+
+    def __init__(self, registration):
+        super().__init__(registration.pk)
+        self.registration = registration
+
+
+class AlreadySubmitted(Exception):
+    """The same form was posted again (double click, reload): nothing more to do."""
+
+
+class InvalidBooking(ValueError):
+    pass
+
+
+@dataclass
+class Changes:
+    """What a write did to seats, for the messages that follow it."""
+
+    booked: list = field(default_factory=list)
+    promoted_bookings: list = field(default_factory=list)
+    promoted_registrations: list = field(default_factory=list)
+
+
+def _locked(queryset):
+    return queryset.select_for_update(of=("self",)) if LOCKING else queryset
+
+
+def _lock_edition(edition):
+    return _locked(Edition.objects.filter(pk=edition.pk)).get()
+
+
+def _lock_sessions(session_ids):
+    """The sessions, locked one by one in ascending pk order (the fixed order)."""
+    queryset = Session.objects.filter(pk__in=session_ids).select_related("room", "type", "slot")
+    return list(_locked(queryset).order_by("pk"))
+
+
+def _has_seat(session):
+    capacity = session.effective_capacity
+    if capacity is None:
+        return True
+    return Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).count() < (
+        capacity
+    )
+
+
+def check_bookings(*, edition, days, sessions):
+    """The rules the form also checks, enforced again where the seats are taken."""
+    slots = set()
+    for session in sessions:
+        if session.slot.edition_id != edition.pk or not session.is_published:
+            raise InvalidBooking(session.pk)
+        if not session.type.is_bookable:
+            raise InvalidBooking(session.pk)
+        if timezone.localdate(session.starts_at) not in days:
+            raise InvalidBooking(session.pk)
+        if session.slot_id in slots:
+            raise InvalidBooking(session.pk)
+        slots.add(session.slot_id)
+
+
+def _book(registration, sessions, now, changes):
+    for session in sessions:
+        seat = registration.status == Registration.Status.CONFIRMED and _has_seat(session)
+        changes.booked.append(
+            Booking.objects.create(
+                registration=registration,
+                session=session,
+                slot_id=session.slot_id,
+                status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
+                confirmed_at=now if seat else None,
+            )
+        )
+
+
+def _promote_bookings(session, now):
+    """Give free seats of a (locked) session to its waiting list, first come first served.
+    Bookings of registrations still on the edition's waiting list wait their turn."""
+    promoted = []
+    while _has_seat(session):
+        booking = (
+            Booking.objects.filter(
+                session=session,
+                status=Booking.Status.WAITLISTED,
+                registration__status=Registration.Status.CONFIRMED,
+            )
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if booking is None:
+            break
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at"])
+        promoted.append(booking)
+    return promoted
+
+
+def _promote_registrations(edition):
+    """Give free places of a (locked) edition to its waiting list, first come first served.
+    Their bookings wait for seats: the caller then locks those sessions and promotes."""
+    confirmed = Registration.objects.filter(
+        edition=edition, status=Registration.Status.CONFIRMED
+    ).count()
+    promoted = []
+    while confirmed < edition.capacity:
+        registration = (
+            Registration.objects.filter(edition=edition, status=Registration.Status.WAITLISTED)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if registration is None:
+            break
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        promoted.append(registration)
+        confirmed += 1
+    return promoted
+
+
+def registration_create(*, edition, data, days, session_ids, form_token, now=None):
+    """Register someone, book their sessions; returns (registration, link token, changes).
+
+    Confirmed while the edition has places, otherwise on its waiting list; each session
+    booked while it has seats, otherwise waitlisted.
+    """
+    now = now or timezone.now()
+    if edition.registration_state(now) != Edition.RegistrationState.OPEN:
+        raise RegistrationClosed
+    form_token = uuid.UUID(str(form_token))
+    changes = Changes()
+    try:
+        with transaction.atomic():
+            edition = _lock_edition(edition)
+            if Registration.objects.filter(form_token=form_token).exists():
+                raise AlreadySubmitted
+            existing = _live_registration(edition, data["email"])
+            if existing:
+                raise DuplicateRegistration(existing)
+            sessions = _lock_sessions(session_ids)
+            if len(sessions) != len(set(session_ids)):
+                raise InvalidBooking(session_ids)
+            check_bookings(edition=edition, days=set(days), sessions=sessions)
+            confirmed = Registration.objects.filter(
+                edition=edition, status=Registration.Status.CONFIRMED
+            ).count()
+            registration = Registration.objects.create(
+                edition=edition,
+                status=(
+                    Registration.Status.CONFIRMED
+                    if confirmed < edition.capacity
+                    else Registration.Status.WAITLISTED
+                ),
+                form_token=form_token,
+                privacy_consent_at=now,
+                **data,
+            )
+            AttendanceDay.objects.bulk_create(
+                AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
+            )
+            _book(registration, sessions, now, changes)
+            token = AccessKey.issue(registration)
+            emails.on_commit_registration_created(registration, token)
+    except IntegrityError:
+        # Without locks (SQLite runs them one at a time anyway) the constraints decide.
+        if Registration.objects.filter(form_token=form_token).exists():
+            raise AlreadySubmitted from None
+        existing = _live_registration(edition, data["email"])
+        if existing:
+            raise DuplicateRegistration(existing) from None
+        raise
+    return registration, token, changes
+
+
+def _live_registration(edition, email):
+    return (
+        Registration.objects.filter(edition=edition, email__iexact=email)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+
+
+def registration_update(*, registration, data, days, session_ids, now=None):
+    """Change someone's details, days and bookings, under the same seat rules.
+
+    Bookings kept keep their place; a seat given up goes to the waiting list at once.
+    """
+    now = now or timezone.now()
+    changes = Changes()
+    with transaction.atomic():
+        registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
+        if registration.is_cancelled:
+            raise InvalidBooking("cancelled")
+        for name, value in data.items():
+            setattr(registration, name, value)
+        registration.save()
+
+        days = set(days)
+        registration.days.exclude(day__in=days).delete()
+        known = set(registration.days.values_list("day", flat=True))
+        AttendanceDay.objects.bulk_create(
+            AttendanceDay(registration=registration, day=day) for day in sorted(days - known)
+        )
+
+        current = {b.session_id: b for b in registration.bookings.all()}
+        wanted = set(session_ids)
+        sessions = {s.pk: s for s in _lock_sessions(set(current) | wanted)}
+        if not wanted <= set(sessions):
+            raise InvalidBooking(session_ids)
+        check_bookings(
+            edition=registration.edition, days=days, sessions=[sessions[pk] for pk in wanted]
+        )
+        freed = []
+        for session_id in sorted(set(current) - wanted):
+            booking = current[session_id]
+            if booking.status == Booking.Status.CONFIRMED:
+                freed.append(sessions[session_id])
+            booking.delete()
+        _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now, changes)
+        for session in freed:
+            changes.promoted_bookings += _promote_bookings(session, now)
+        emails.on_commit_registration_changed(registration, changes)
+    return registration, changes
+
+
+def registration_cancel(*, registration, now=None):
+    """Cancel a registration and all its bookings; their seats go to the waiting lists."""
+    now = now or timezone.now()
+    changes = Changes()
+    with transaction.atomic():
+        edition = _lock_edition(registration.edition)
+        registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
+        if registration.is_cancelled:
+            return registration, changes
+        was_confirmed = registration.status == Registration.Status.CONFIRMED
+        bookings = list(registration.bookings.all())
+        registration.bookings.all().delete()
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if was_confirmed:
+            changes.promoted_registrations = _promote_registrations(edition)
+        # Every session whose seats may move, locked at once in the fixed order.
+        waiting = Booking.objects.filter(
+            registration__in=changes.promoted_registrations
+        ).values_list("session", flat=True)
+        for session in _lock_sessions({b.session_id for b in bookings} | set(waiting)):
+            changes.promoted_bookings += _promote_bookings(session, now)
+        emails.on_commit_registration_cancelled(registration, changes)
+    return registration, changes
+
+
+def access_link_request(*, edition, email, duplicate_signup=False):
+    """Send the address its registration's link again, if it has one. Returns nothing:
+    callers answer the same whether or not the address is registered."""
+    with transaction.atomic():
+        registration = _live_registration(edition, email)
+        if registration is None:
+            return
+        token = AccessKey.issue(registration)
+        emails.on_commit_access_link(registration, token, duplicate_signup=duplicate_signup)

@@ -1,0 +1,16 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "registration"
+
+urlpatterns = [
+    path(_("inscription/"), views.register, name="register"),
+    path(_("inscription/merci/"), views.thanks, name="thanks"),
+    path(_("inscription/lien-perdu/"), views.lost_link, name="lost_link"),
+    path(_("inscription/espace/<str:token>/"), views.manage, name="manage"),
+    path(_("inscription/espace/<str:token>/modifier/"), views.change, name="change"),
+    path(_("inscription/espace/<str:token>/annuler/"), views.cancel, name="cancel"),
+    path(_("inscription/espace/<str:token>/agenda.ics"), views.agenda, name="agenda"),
+]

@@ -1,0 +1,214 @@
+"""Sign-up, the attendee's own page (behind a secret link) and « lien perdu »."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events import ical
+from events.models import Edition
+from events.queries import current_edition
+from events.views import CalendarResponse
+
+from . import queries, services
+from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
+from .models import AccessKey, Booking
+from .ratelimit import rate_limited
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("signup")
+def register(request):
+    edition = current_edition()
+    state = edition.registration_state()
+    if state != Edition.RegistrationState.OPEN:
+        return TemplateResponse(
+            request,
+            "registration/closed.html",
+            {"edition": edition, "state": state},
+            status=403 if request.method == "POST" else 200,
+        )
+    form = RegistrationForm(
+        request.POST or None,
+        edition=edition,
+        bookable=queries.bookable_by_slot(edition),
+        initial={"language": get_language()},
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.is_robot:
+            return redirect("registration:thanks")
+        try:
+            services.registration_create(
+                edition=edition,
+                data=form.registration_data,
+                days=form.cleaned_data["days"],
+                session_ids=form.session_ids,
+                form_token=form.cleaned_data["form_token"],
+            )
+        except services.AlreadySubmitted:
+            pass  # the first of two identical posts did the work
+        except services.DuplicateRegistration:
+            # Same answer as a new sign-up (no address is revealed); the email tells more.
+            services.access_link_request(
+                edition=edition, email=form.cleaned_data["email"], duplicate_signup=True
+            )
+        except services.RegistrationClosed:
+            return TemplateResponse(
+                request,
+                "registration/closed.html",
+                {"edition": edition, "state": edition.registration_state()},
+                status=403,
+            )
+        except services.InvalidBooking:
+            form.add_error(
+                None, _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
+            )
+        if not form.errors:
+            return redirect("registration:thanks")
+    return TemplateResponse(
+        request,
+        "registration/register.html",
+        {"edition": edition, "form": form, "is_full": queries.is_full(edition)},
+    )
+
+
+def thanks(request):
+    return TemplateResponse(request, "registration/thanks.html", {"edition": current_edition()})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("lost_link")
+def lost_link(request):
+    edition = current_edition()
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["website"]:
+            services.access_link_request(edition=edition, email=form.cleaned_data["email"])
+        messages.info(
+            request,
+            _(
+                "Si cette adresse correspond à une inscription, un courriel contenant le lien "
+                "vient de lui être envoyé. Pensez à regarder dans les indésirables."
+            ),
+        )
+        return redirect("registration:lost_link")
+    return TemplateResponse(
+        request, "registration/lost_link.html", {"edition": edition, "form": form}
+    )
+
+
+def personal(view):
+    """Views of one registration, opened by its secret link: 404 for any other token,
+    never cached, never sent as a referrer, never indexed."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        registration = AccessKey.objects.find(token)
+        if registration is None:
+            raise Http404("Unknown link")
+        response = view(request, registration, token, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def can_change(registration):
+    return (
+        not registration.is_cancelled
+        and registration.edition.registration_state() != Edition.RegistrationState.OVER
+    )
+
+
+@personal
+def manage(request, registration, token):
+    return TemplateResponse(
+        request,
+        "registration/manage.html",
+        {
+            "edition": registration.edition,
+            "registration": registration,
+            "token": token,
+            "bookings": queries.bookings_with_positions(registration),
+            "days": registration.days.all(),
+            "waitlist_position": queries.waitlist_position(registration),
+            "can_change": can_change(registration),
+        },
+    )
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def change(request, registration, token):
+    if not can_change(registration):
+        return redirect("registration:manage", token=token)
+    edition = registration.edition
+    form = RegistrationChangeForm(
+        request.POST or None,
+        instance=registration,
+        edition=edition,
+        bookable=queries.bookable_by_slot(edition),
+        initial=queries.change_form_initial(registration),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_update(
+                registration=registration,
+                data=form.registration_data,
+                days=form.cleaned_data["days"],
+                session_ids=form.session_ids,
+            )
+        except services.InvalidBooking:
+            form.add_error(
+                None, _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
+            )
+        else:
+            messages.success(request, _("Vos modifications sont enregistrées."))
+            return redirect("registration:manage", token=token)
+    return TemplateResponse(
+        request,
+        "registration/change.html",
+        {"edition": edition, "registration": registration, "token": token, "form": form},
+    )
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration, token):
+    if registration.is_cancelled:
+        return redirect("registration:manage", token=token)
+    if request.method == "POST":
+        services.registration_cancel(registration=registration)
+        messages.success(request, _("Votre inscription est annulée."))
+        return redirect("registration:manage", token=token)
+    return TemplateResponse(
+        request,
+        "registration/cancel.html",
+        {"edition": registration.edition, "registration": registration, "token": token},
+    )
+
+
+@personal
+def agenda(request, registration, token):
+    """The attendee's confirmed sessions as a calendar file."""
+    edition = registration.edition
+    bookings = registration.bookings.filter(status=Booking.Status.CONFIRMED).select_related(
+        "session__type", "session__room"
+    )
+    content = ical.edition_calendar(
+        edition,
+        [booking.session for booking in bookings],
+        name=_("Mon agenda — %(event)s") % {"event": edition.short_title},
+        site_url=settings.SITE_URL,
+        stamp=timezone.now(),
+    )
+    return CalendarResponse(content, filename="mon-agenda-rencontres-aict.ics")

@@ -1,0 +1,103 @@
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from events.models import Session
+
+PARIS = ZoneInfo("Europe/Paris")
+MAY = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture
+def in_may(time_machine):
+    """Registration is open: a day in May 2026."""
+    time_machine.move_to(MAY, tick=True)
+
+
+@pytest.fixture
+def open_edition(edition_2026, in_may):
+    return edition_2026
+
+
+def workshop(number):
+    return Session.objects.get(title_fr=f"Atelier thématique {number} (intitulé à venir)")
+
+
+def form_data(client=None, **overrides):
+    """A complete, valid sign-up (Wednesday only, workshop 1)."""
+    data = {
+        "form_token": overrides.pop("form_token", None) or fresh_token(client),
+        "civility": "mme",
+        "first_name": "Awa",
+        "last_name": "Diallo",
+        "email": "awa.diallo@example.org",
+        "phone_0": "FR",
+        "phone_1": "06 12 34 56 78",
+        "organisation": "Ville de Dakar",
+        "organisation_type": "collectivite",
+        "position": "Adjointe au maire",
+        "country": "SN",
+        "is_elected": "on",
+        "language": "fr",
+        "days": ["2026-07-08"],
+        "dietary_needs": "",
+        "accessibility_needs": "",
+        "privacy": "on",
+        "website": "",
+    }
+    slot = workshop(1).slot_id
+    data[f"slot_{slot}"] = str(workshop(1).pk)
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def fresh_token(client=None):
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:fr|en)/[^\s]*/(?:espace|space)/[^\s/]+/)")
+
+
+def link_in(message):
+    """The personal page path in an email (the last one if several)."""
+    found = LINK.findall(message.body)
+    assert found, message.body
+    return found[-1]
+
+
+def last_link(email):
+    messages = [m for m in mail.outbox if email in m.to]
+    assert messages, f"no email to {email}"
+    return link_in(messages[-1])
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Run a request and the emails it sends after its transaction commits."""
+
+    def run(method, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def registered(client, open_edition, send):
+    """Awa Diallo, registered through the form; returns (registration, personal page path)."""
+    from registration.models import Registration
+
+    response = send(client.post, "/fr/inscription/", form_data())
+    assert response.status_code == 302, response.context["form"].errors
+    return Registration.objects.get(email="awa.diallo@example.org"), last_link(
+        "awa.diallo@example.org"
+    )
