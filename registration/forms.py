@@ -15,6 +15,14 @@ from .models import Registration
 # Single-line fields: a line break in them could end up in an email header.
 SINGLE_LINE = ("first_name", "last_name", "email", "organisation", "position")
 
+AUTOCOMPLETE = {
+    "email": "email",
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "organisation": "organization",
+    "position": "organization-title",
+}
+
 
 def session_label(session):
     room = f" — {session.room.name}" if session.room_id else ""
@@ -112,11 +120,9 @@ class RegistrationForm(forms.ModelForm):
             region="FR",
         )
         self.fields["phone"].initial = self.instance.phone or None
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
-        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
-        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
-        self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
+        for name, autocomplete in AUTOCOMPLETE.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = autocomplete
         self.fields["days"].choices = [
             (day.isoformat(), date_format(day, "l j F Y").capitalize()) for day in edition.days
         ]

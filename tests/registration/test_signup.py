@@ -189,9 +189,7 @@ def test_full_session_waitlists_with_a_position(client, open_edition, send):
     assert "complet : inscription en liste d&#x27;attente" in client.get(URL).text
     send(client.post, URL, form_data(email="b@example.org"))
     send(client.post, URL, form_data(email="c@example.org"))
-    statuses = list(
-        Booking.objects.order_by("pk").values_list("registration__email", "status")
-    )
+    statuses = list(Booking.objects.order_by("pk").values_list("registration__email", "status"))
     assert statuses == [
         ("awa.diallo@example.org", "confirmed"),
         ("b@example.org", "waitlisted"),
@@ -210,9 +208,7 @@ def test_full_edition_puts_registrations_on_its_waiting_list(client, open_editio
     late = Registration.objects.get(email="b@example.org")
     assert late.status == Registration.Status.WAITLISTED
     assert late.bookings.get().status == Booking.Status.WAITLISTED  # no seat taken
-    assert "attente des Rencontres : position 1" in client.get(
-        last_link("b@example.org")
-    ).text
+    assert "attente des Rencontres : position 1" in client.get(last_link("b@example.org")).text
 
 
 def test_rate_limit_answers_429(client, open_edition, settings):
