@@ -54,7 +54,10 @@ class Changes:
 
 
 def _locked(queryset):
-    return queryset.select_for_update(of=("self",)) if LOCKING else queryset
+    # FOR NO KEY UPDATE: excludes other writers of these rows, yet lets other transactions
+    # check foreign keys to them (PostgreSQL does that at COMMIT, Django's constraints being
+    # deferred), so a booking or a link added elsewhere never waits on these locks.
+    return queryset.select_for_update(of=("self",), no_key=True) if LOCKING else queryset
 
 
 def _lock_edition(edition):
@@ -265,18 +268,20 @@ def registration_cancel(*, registration, now=None):
         if registration.is_cancelled:
             return registration, changes
         was_confirmed = registration.status == Registration.Status.CONFIRMED
-        bookings = list(registration.bookings.all())
-        registration.bookings.all().delete()
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         if was_confirmed:
             changes.promoted_registrations = _promote_registrations(edition)
-        # Every session whose seats may move, locked at once in the fixed order.
+        # Every session whose seats may move, locked at once in the fixed order, before
+        # any booking row is touched (a promotion elsewhere may be waiting on those).
+        bookings = list(registration.bookings.all())
         waiting = Booking.objects.filter(
             registration__in=changes.promoted_registrations
         ).values_list("session", flat=True)
-        for session in _lock_sessions({b.session_id for b in bookings} | set(waiting)):
+        sessions = _lock_sessions({b.session_id for b in bookings} | set(waiting))
+        registration.bookings.all().delete()
+        for session in sessions:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.on_commit_registration_cancelled(registration, changes)
     return registration, changes

@@ -11,7 +11,7 @@ from tests.registration.conftest import form_data, last_link, workshop
 
 
 def test_personal_page_headers_and_content(client, registered):
-    registration, link = registered
+    _registration, link = registered
     response = client.get(link)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -23,7 +23,7 @@ def test_personal_page_headers_and_content(client, registered):
 
 
 def test_only_a_hash_of_the_secret_is_stored(registered):
-    registration, link = registered
+    _registration, link = registered
     token = link.rstrip("/").rsplit("/", 1)[1]
     selector, verifier = token.split("-", 1)
     key = AccessKey.objects.get(selector=selector)
