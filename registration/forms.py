@@ -119,7 +119,6 @@ class RegistrationForm(forms.ModelForm):
             required=False,
             region="FR",
         )
-        self.fields["phone"].initial = self.instance.phone or None
         for name, autocomplete in AUTOCOMPLETE.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["autocomplete"] = autocomplete

@@ -104,9 +104,15 @@ def lost_link(request):
     )
 
 
-def personal(view):
+def personal(view=None, *, referrer_policy="no-referrer"):
     """Views of one registration, opened by its secret link: 404 for any other token,
-    never cached, never sent as a referrer, never indexed."""
+    never cached, never indexed, and the secret URL never sent as a referrer.
+
+    Pages holding a form say `same-origin` instead: under `no-referrer` browsers post the
+    form with `Origin: null`, which the CSRF check rightly refuses; `same-origin` still
+    keeps the URL from every other site."""
+    if view is None:
+        return lambda view: personal(view, referrer_policy=referrer_policy)
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
@@ -115,7 +121,7 @@ def personal(view):
             raise Http404("Unknown link")
         response = view(request, registration, token, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = referrer_policy
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -146,7 +152,7 @@ def manage(request, registration, token):
     )
 
 
-@personal
+@personal(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 def change(request, registration, token):
     if not can_change(registration):
@@ -181,7 +187,7 @@ def change(request, registration, token):
     )
 
 
-@personal
+@personal(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 def cancel(request, registration, token):
     if registration.is_cancelled:

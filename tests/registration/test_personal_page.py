@@ -202,3 +202,11 @@ def test_lost_link_is_rate_limited(client, registered, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "lost_link": (1, 900)}
     assert client.post("/fr/inscription/lien-perdu/", {"email": "a@example.org"}).status_code == 302
     assert client.post("/fr/inscription/lien-perdu/", {"email": "a@example.org"}).status_code == 429
+
+
+def test_form_pages_keep_the_secret_to_this_site(client, registered):
+    _registration, link = registered
+    for page in ("modifier/", "annuler/"):
+        response = client.get(link + page)
+        assert response["Referrer-Policy"] == "same-origin"  # forms post with a real Origin
+        assert response["Cache-Control"] == "no-store"

@@ -1,0 +1,48 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the live test server."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import FIXTURE
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_edition(transactional_db, live_server):
+    """The 2026 edition in a database the live server thread sees (committed)."""
+    call_command("load_edition", str(FIXTURE), verbosity=0)
+    from events.models import Edition
+
+    return Edition.objects.get(number=17)
