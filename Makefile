@@ -62,8 +62,10 @@ test: install lint messages
 	$(PY) -m pytest --postgres
 
 bench: install messages
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
-	$(PY) bench/run.py
+	@for tool in wrk faketime; do command -v $$tool >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq $$tool >/dev/null; }; done
+	$(PY) bench/pages.py
+	$(PY) bench/registration_burst.py
 
 clean:
 	rm -rf $(VENV) var

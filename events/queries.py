@@ -3,18 +3,27 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
 from .models import Edition, Partner, Session, SessionType, Slot, Speaker
+from .pagecache import programme_version
 
 
 def current_edition():
-    """The edition shown on the site, with its venue (1 query). 404 when there is none."""
-    edition = Edition.objects.current()
+    """The edition shown on the site, with its venue. 404 when there is none.
+
+    1 query, then none: kept in the cache under the programme version, which any change
+    to the programme replaces."""
+    key = f"events:current-edition:{programme_version()}"
+    edition = cache.get(key)
     if edition is None:
-        raise Http404("No current edition")
+        edition = Edition.objects.current()
+        if edition is None:
+            raise Http404("No current edition")
+        cache.set(key, edition, timeout=None)
     return edition
 
 

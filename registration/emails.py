@@ -57,8 +57,7 @@ def _link(registration):
     return personal_url(AccessKey.issue(registration), registration.language)
 
 
-def on_commit_registration_created(registration, token):
-    bookings = list(registration.bookings.select_related("session"))
+def on_commit_registration_created(registration, token, bookings):
     _later(
         registration,
         "registration_created",

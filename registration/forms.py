@@ -1,19 +1,36 @@
 """Sign-up and change forms: validation only (the seats are taken by services.py)."""
 
+import functools
 import uuid
 from datetime import date
 
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from phonenumber_field.formfields import SplitPhoneNumberField
+from phonenumber_field.formfields import (
+    PrefixChoiceField,
+    SplitPhoneNumberField,
+    localized_choices,
+)
 
 from .models import Registration
 
 # Single-line fields: a line break in them could end up in an email header.
 SINGLE_LINE = ("first_name", "last_name", "email", "organisation", "position")
+
+
+@functools.cache
+def phone_prefixes(language):
+    """The country prefixes in one language, sorted (built once, not at every request)."""
+    return sorted(localized_choices(language), key=lambda item: item[1])
+
+
+class PhoneField(SplitPhoneNumberField):
+    def prefix_field(self):
+        return PrefixChoiceField(choices=phone_prefixes(get_language() or "fr"))
+
 
 AUTOCOMPLETE = {
     "email": "email",
@@ -24,12 +41,12 @@ AUTOCOMPLETE = {
 }
 
 
-def session_label(session):
-    room = f" — {session.room.name}" if session.room_id else ""
-    capacity = session.effective_capacity
-    if capacity is None:
+def session_label(session, seats):
+    """Title, room and, when ``seats`` (seats taken by session) is given, what is left."""
+    room = f" — {session.room}" if session.room else ""
+    if session.capacity is None or seats is None:
         return f"{session.title}{room}"
-    left = capacity - session.confirmed_count
+    left = session.capacity - seats.get(session.pk, 0)
     if left <= 0:
         return f"{session.title}{room} — " + str(_("complet : inscription en liste d'attente"))
     remaining = ngettext("%(count)d place restante", "%(count)d places restantes", left) % {
@@ -109,11 +126,12 @@ class RegistrationForm(forms.ModelForm):
             "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, edition, bookable, **kwargs):
-        """``bookable``: [(slot, [sessions annotated with confirmed_count])]."""
+    def __init__(self, *args, edition, bookable, seats=None, **kwargs):
+        """``bookable``: queries.bookable_slots(); ``seats``: queries.seats_taken(), to
+        show the seats left (not needed to validate)."""
         self.edition = edition
         super().__init__(*args, **kwargs)
-        self.fields["phone"] = SplitPhoneNumberField(
+        self.fields["phone"] = PhoneField(
             label=self.Meta.labels["phone"],
             help_text=self.Meta.help_texts["phone"],
             required=False,
@@ -135,15 +153,15 @@ class RegistrationForm(forms.ModelForm):
             self.initial.setdefault("form_token", uuid.uuid4())
 
         self.slot_fields = []
-        for slot, sessions in bookable:
+        self.bookable = bookable
+        for slot in bookable:
             name = f"slot_{slot.pk}"
             start = timezone.localtime(slot.starts_at)
             end = timezone.localtime(slot.ends_at)
             self.fields[name] = forms.TypedChoiceField(
                 label=f"{date_format(start, 'l j F').capitalize()}, "
                 f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')} · {slot.title}",
-                choices=[("", _("Aucune session sur ce créneau"))]
-                + [(str(s.pk), session_label(s)) for s in sessions],
+                choices=self.session_choices(slot, seats),
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -151,8 +169,19 @@ class RegistrationForm(forms.ModelForm):
             )
             self.slot_fields.append((name, slot))
         self.slot_days = {
-            f"slot_{slot.pk}": timezone.localdate(slot.starts_at) for slot, _s in bookable
+            f"slot_{slot.pk}": timezone.localdate(slot.starts_at) for slot in bookable
         }
+
+    @staticmethod
+    def session_choices(slot, seats):
+        return [("", _("Aucune session sur ce créneau"))] + [
+            (str(s.pk), session_label(s, seats)) for s in slot.sessions
+        ]
+
+    def show_seats(self, seats):
+        """Label each session with the seats left (for a form shown again)."""
+        for name, slot in self.slot_fields:
+            self.fields[name].choices = self.session_choices(slot, seats)
 
     def clean(self):
         cleaned = super().clean()
@@ -173,6 +202,10 @@ class RegistrationForm(forms.ModelForm):
                 "lunch", _("Le cocktail déjeuner a lieu un jour que vous n'avez pas coché.")
             )
         return cleaned
+
+    def _post_clean(self):
+        """Skip the model's full_clean: the fields above already validated every value,
+        and services.py, not form.save(), writes the row (under its locks)."""
 
     @property
     def is_robot(self):

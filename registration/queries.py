@@ -1,28 +1,73 @@
 """Reads for registration pages, each in a fixed number of queries."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from events.models import Session
+from events.pagecache import programme_version
 
 from .models import Booking, Registration
 
 
-def bookable_by_slot(edition):
-    """[(slot, [sessions])] of the sessions attendees book, with ``confirmed_count`` (1 query)."""
-    sessions = (
-        Session.objects.published()
-        .filter(slot__edition=edition, type__is_bookable=True)
-        .select_related("slot", "room", "type")
-        .annotate(
-            confirmed_count=Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED))
+@dataclass(frozen=True)
+class BookableSession:
+    pk: int
+    title: str
+    room: str
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class BookableSlot:
+    pk: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    sessions: tuple[BookableSession, ...]
+
+
+def bookable_slots(edition):
+    """The sessions attendees book, grouped by slot, in the current language.
+
+    Kept in the cache under the programme version (any programme change drops it): a
+    sign-up reads it without a query. Seats taken are read apart (seats_taken)."""
+    key = f"registration:bookable:{programme_version()}:{get_language()}:{edition.pk}"
+    slots = cache.get(key)
+    if slots is None:
+        sessions = (
+            Session.objects.published()
+            .filter(slot__edition=edition, type__is_bookable=True)
+            .select_related("slot", "room")
+            .order_by("starts_at", "slot_id", "title", "pk")
         )
-        .order_by("starts_at", "slot_id", "title", "pk")
+        grouped = {}
+        for s in sessions:
+            grouped.setdefault(s.slot, []).append(
+                BookableSession(
+                    s.pk, s.title, s.room.name if s.room_id else "", s.effective_capacity
+                )
+            )
+        slots = [
+            BookableSlot(slot.pk, slot.starts_at, slot.ends_at, slot.title, tuple(items))
+            for slot, items in grouped.items()
+        ]
+        cache.set(key, slots, timeout=None)
+    return slots
+
+
+def seats_taken(edition):
+    """{session pk: confirmed bookings} for the edition's sessions (1 query)."""
+    return dict(
+        Booking.objects.filter(session__slot__edition=edition, status=Booking.Status.CONFIRMED)
+        .order_by()
+        .values_list("session")
+        .annotate(n=Count("pk"))
     )
-    slots = {}
-    for session in sessions:
-        slots.setdefault(session.slot, []).append(session)
-    return list(slots.items())
 
 
 def is_full(edition):

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Edition, Session
@@ -61,12 +62,29 @@ def _locked(queryset):
 
 
 def _lock_edition(edition):
-    return _locked(Edition.objects.filter(pk=edition.pk)).get()
+    """Lock the edition row; returns its current capacity."""
+    return _locked(Edition.objects.filter(pk=edition.pk)).values_list("capacity", flat=True).get()
+
+
+# What the seat rules read of a session (a narrow row is quicker to fetch and lock).
+SEAT_FIELDS = (
+    "slot_id",
+    "capacity",
+    "is_published",
+    "starts_at",
+    "slot__edition_id",
+    "type__is_bookable",
+    "room__capacity",
+)
 
 
 def _lock_sessions(session_ids):
     """The sessions, locked one by one in ascending pk order (the fixed order)."""
-    queryset = Session.objects.filter(pk__in=session_ids).select_related("room", "type", "slot")
+    queryset = (
+        Session.objects.filter(pk__in=session_ids)
+        .select_related("room", "type", "slot")
+        .only(*SEAT_FIELDS)
+    )
     return list(_locked(queryset).order_by("pk"))
 
 
@@ -131,14 +149,14 @@ def _promote_bookings(session, now):
     return promoted
 
 
-def _promote_registrations(edition):
+def _promote_registrations(edition, capacity):
     """Give free places of a (locked) edition to its waiting list, first come first served.
     Their bookings wait for seats: the caller then locks those sessions and promotes."""
     confirmed = Registration.objects.filter(
         edition=edition, status=Registration.Status.CONFIRMED
     ).count()
     promoted = []
-    while confirmed < edition.capacity:
+    while confirmed < capacity:
         registration = (
             Registration.objects.filter(edition=edition, status=Registration.Status.WAITLISTED)
             .order_by("created_at", "pk")
@@ -166,11 +184,13 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
     changes = Changes()
     try:
         with transaction.atomic():
-            edition = _lock_edition(edition)
-            if Registration.objects.filter(form_token=form_token).exists():
-                raise AlreadySubmitted
-            existing = _live_registration(edition, data["email"])
-            if existing:
+            capacity = _lock_edition(edition)
+            for existing in Registration.objects.filter(
+                Q(form_token=form_token)
+                | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
+            ):
+                if existing.form_token == form_token:
+                    raise AlreadySubmitted
                 raise DuplicateRegistration(existing)
             sessions = _lock_sessions(session_ids)
             if len(sessions) != len(set(session_ids)):
@@ -183,7 +203,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
                 edition=edition,
                 status=(
                     Registration.Status.CONFIRMED
-                    if confirmed < edition.capacity
+                    if confirmed < capacity
                     else Registration.Status.WAITLISTED
                 ),
                 form_token=form_token,
@@ -195,7 +215,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
             )
             _book(registration, sessions, now, changes)
             token = AccessKey.issue(registration)
-            emails.on_commit_registration_created(registration, token)
+            emails.on_commit_registration_created(registration, token, changes.booked)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         if Registration.objects.filter(form_token=form_token).exists():
@@ -207,12 +227,13 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
     return registration, token, changes
 
 
+LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
 def _live_registration(edition, email):
-    return (
-        Registration.objects.filter(edition=edition, email__iexact=email)
-        .exclude(status=Registration.Status.CANCELLED)
-        .first()
-    )
+    return Registration.objects.filter(
+        edition=edition, email__iexact=email, status__in=LIVE
+    ).first()
 
 
 def registration_update(*, registration, data, days, session_ids, now=None):
@@ -263,7 +284,8 @@ def registration_cancel(*, registration, now=None):
     now = now or timezone.now()
     changes = Changes()
     with transaction.atomic():
-        edition = _lock_edition(registration.edition)
+        edition = registration.edition
+        capacity = _lock_edition(edition)
         registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.is_cancelled:
             return registration, changes
@@ -272,7 +294,7 @@ def registration_cancel(*, registration, now=None):
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         if was_confirmed:
-            changes.promoted_registrations = _promote_registrations(edition)
+            changes.promoted_registrations = _promote_registrations(edition, capacity)
         # Every session whose seats may move, locked at once in the fixed order, before
         # any booking row is touched (a promotion elsewhere may be waiting on those).
         bookings = list(registration.bookings.all())

@@ -38,7 +38,7 @@ def register(request):
     form = RegistrationForm(
         request.POST or None,
         edition=edition,
-        bookable=queries.bookable_by_slot(edition),
+        bookable=queries.bookable_slots(edition),
         initial={"language": get_language()},
     )
     if request.method == "POST" and form.is_valid():
@@ -72,6 +72,7 @@ def register(request):
             )
         if not form.errors:
             return redirect("registration:thanks")
+    form.show_seats(queries.seats_taken(edition))
     return TemplateResponse(
         request,
         "registration/register.html",
@@ -162,7 +163,7 @@ def change(request, registration, token):
         request.POST or None,
         instance=registration,
         edition=edition,
-        bookable=queries.bookable_by_slot(edition),
+        bookable=queries.bookable_slots(edition),
         initial=queries.change_form_initial(registration),
     )
     if request.method == "POST" and form.is_valid():
@@ -180,6 +181,7 @@ def change(request, registration, token):
         else:
             messages.success(request, _("Vos modifications sont enregistrées."))
             return redirect("registration:manage", token=token)
+    form.show_seats(queries.seats_taken(edition))
     return TemplateResponse(
         request,
         "registration/change.html",

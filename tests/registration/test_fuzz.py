@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
 
 from registration.forms import RegistrationForm
-from registration.queries import bookable_by_slot
+from registration.queries import bookable_slots
 from tests.registration.conftest import form_data
 
 FUZZ = settings(
@@ -19,7 +19,7 @@ FUZZ = settings(
 
 @pytest.mark.django_db
 def test_form_validation_never_crashes(open_edition):
-    bookable = bookable_by_slot(open_edition)
+    bookable = bookable_slots(open_edition)
     sample = RegistrationForm(edition=open_edition, bookable=bookable)
     field_names = list(sample.fields)
 

@@ -1,4 +1,4 @@
-"""`make bench`: requests/s of the public pages against the machine's ceiling, in one run.
+"""`make bench`, part 1: requests/s of the public pages against the machine's ceiling, in one run.
 
 Serves the site with gunicorn (2 workers, DEBUG off) on a fresh SQLite database holding
 the 2026 fixture, then drives each URL with wrk (keep-alive, 8 connections) and reports

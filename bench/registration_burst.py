@@ -1,0 +1,211 @@
+"""`make bench`, part 2: a burst of complete sign-ups against gunicorn on PostgreSQL.
+
+gunicorn (2 workers) serves a fresh PostgreSQL database holding the 2026 edition, its
+clock set to 12 May 2026 with faketime (registration open). wrk keeps 16 connections busy
+posting complete sign-ups (both days, a workshop each, a CSRF cookie and token as a
+browser has them) for 30 s.
+Then the capacity invariant is checked in the database: no session and no edition holds
+more confirmed people than its capacity, and no registration was lost.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.postgres import database_url  # noqa: E402  (the tests' own PostgreSQL helper)
+
+PY = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8766"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+SECONDS = float(os.environ.get("BENCH_BURST_SECONDS", "30"))
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "1")  # sync workers: threads only add GIL contention
+FAKE_NOW = "@2026-05-12 10:00:00"
+
+
+def bench_database():
+    """A fresh database on the tests' PostgreSQL server; returns its URL."""
+    import psycopg
+
+    base = database_url()
+    prefix, _sep, _name = base.rpartition("/")
+    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS rencontres_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE rencontres_bench")
+    return f"{prefix}/rencontres_bench"
+
+
+def manage(*args, env):
+    subprocess.run([PY, "manage.py", *args], check=True, cwd=ROOT, env=env)
+
+
+def shell(code, env):
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "--no-imports", "-c", code],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
+
+
+def csrf_pair():
+    """A CSRF cookie and its form token, as a browser gets them from the form page."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    conn.request("GET", "/fr/inscription/")
+    response = conn.getresponse()
+    html = response.read().decode()
+    if response.status != 200:
+        raise SystemExit(f"The form page answered {response.status}: is registration open?")
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return token, cookie
+
+
+def burst(bookable):
+    """wrk drives the sign-ups (a C client, so it takes little of the 2 cores)."""
+    token, cookie = csrf_pair()
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(4, CLIENTS)}",
+            f"-c{CLIENTS}",
+            f"-d{SECONDS:.0f}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "signup.lua"),
+            f"http://127.0.0.1:{PORT}",
+            "--",
+            token,
+            cookie,
+            *[f"{slot}:{session}" for slot, session in bookable],
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+)", out)
+    requests, micros, p50, p95, bad_status, socket_errors = result.groups()
+    return (
+        int(requests),
+        int(micros) / 1e6,
+        float(p50),
+        float(p95),
+        int(bad_status) + int(socket_errors),
+    )
+
+
+def main():
+    for tool in ("faketime", "wrk"):
+        if shutil.which(tool):
+            continue
+        raise SystemExit(f"{tool} is missing: `apt-get install {tool}` (make bench does it)")
+    url = bench_database()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rencontres.settings",
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "EMAIL_URL": "console://",
+        "SIGNUP_RATE_LIMIT": "1000000",
+        "CONN_MAX_AGE": "60",
+    }
+    manage("migrate", "-v0", env=env)
+    manage("load_edition", "fixtures/edition_2026.json", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    bookable = [
+        tuple(map(int, pair.split(":")))
+        for pair in shell(
+            "from events.models import Session; print(' '.join(f'{s.slot_id}:{s.pk}' for s in "
+            "Session.objects.filter(type__slug='atelier')))",
+            env,
+        ).split()
+    ]
+    server = subprocess.Popen(
+        [
+            "faketime",
+            "-f",
+            FAKE_NOW,
+            PY,
+            "-m",
+            "gunicorn",
+            "rencontres.wsgi",
+            "-w",
+            WORKERS,
+            "--threads",
+            THREADS,
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/fr/")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.2)
+        done, elapsed, p50, p95, errors = burst(bookable)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    invariant = shell(
+        "from django.db.models import Count, Q\n"
+        "from events.models import Edition, Session\n"
+        "from registration.models import Registration\n"
+        "e = Edition.objects.get(number=17)\n"
+        "over = [s.pk for s in Session.objects.annotate(c=Count('bookings', "
+        "filter=Q(bookings__status='confirmed'))) if s.effective_capacity is not None "
+        "and s.c > s.effective_capacity]\n"
+        "confirmed = Registration.objects.filter(status='confirmed').count()\n"
+        "total = Registration.objects.count()\n"
+        "print(f'{total} {confirmed} {e.capacity} {len(over)}')",
+        env,
+    )
+    total, confirmed, capacity, oversold = map(int, invariant.split())
+    rate = done / elapsed
+    print(
+        f"\nRegistration burst: gunicorn {WORKERS} workers x {THREADS} threads, PostgreSQL, "
+        f"{CLIENTS} clients, {elapsed:.0f} s\n"
+    )
+    print(
+        "| completed | per second | p50 ms | p95 ms | errors | saved | confirmed/capacity "
+        "| oversold sessions |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {done} | {rate:.0f} | {p50:.0f} | {p95:.0f} | {errors} | {total} | "
+        f"{confirmed}/{capacity} | {oversold} |"
+    )
+    # Sign-ups still in flight when wrk stops are saved but not counted as answered.
+    lost = total < done
+    failed = errors or lost or confirmed > capacity or oversold or rate < 100 or p95 > 250
+    if failed:
+        print("\nTarget missed: >= 100/s, p95 <= 250 ms, 0 errors, none lost, none oversold")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
