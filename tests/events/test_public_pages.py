@@ -13,6 +13,7 @@ PAGES = [
     "events:pre_programme",
     "events:programme",
     "events:partners",
+    "privacy",
 ]
 
 
@@ -198,3 +199,15 @@ def test_english_interface(client, edition_2026):
     home = text_of(client.get("/en/"))
     assert "Wednesday 8 and Thursday 9 July 2026" in home
     assert "Skip to content" in home
+
+
+def test_privacy_notice_says_who_why_how_long_and_rights(client, edition_2026):
+    text = text_of(client.get(url("privacy", "fr")))
+    for fact in [
+        "Cités Unies France (CUF), qui organise les Rencontres, est responsable du traitement",
+        "douze mois après les Rencontres",
+        "coop-dec@cites-unies-france.org",
+        "CNIL",
+    ]:
+        assert fact in text, fact
+    assert url("privacy", "fr") in client.get("/fr/").text  # linked from the footer

@@ -210,3 +210,22 @@ def test_form_pages_keep_the_secret_to_this_site(client, registered):
         response = client.get(link + page)
         assert response["Referrer-Policy"] == "same-origin"  # forms post with a real Origin
         assert response["Cache-Control"] == "no-store"
+
+
+def test_personal_page_queries_do_not_grow_with_bookings(client, open_edition, send):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(data, email):
+        send(client.post, "/fr/inscription/", data)
+        link = last_link(email)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(link).status_code == 200
+        return len(captured)
+
+    one = queries_for(form_data(), "awa.diallo@example.org")
+    data = form_data(email="b@example.org", days=["2026-07-08", "2026-07-09"])
+    data[f"slot_{workshop(3).slot_id}"] = str(workshop(3).pk)
+    data[f"slot_{workshop(5).slot_id}"] = str(workshop(5).pk)
+    three = queries_for(data, "b@example.org")
+    assert one == three <= 6
