@@ -14,8 +14,10 @@ Conditional GETs are answered from the stored ETag before anything is rendered.
 import functools
 import hashlib
 import os
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -28,6 +30,28 @@ from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
 VERSION_KEY = "events:programme-version"
+
+# Each process keeps the pages it served last in memory as well, under the same keys: a
+# hit then costs one read of the shared cache (the version), not two. Keys carry the
+# version, so a change of programme makes these copies unreachable at once.
+LOCAL_PAGES = 256
+_local = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key):
+    with _local_lock:
+        page = _local.get(key)
+        if page is not None:
+            _local.move_to_end(key)
+        return page
+
+
+def _local_set(key, page):
+    with _local_lock:
+        _local[key] = page
+        while len(_local) > LOCAL_PAGES:
+            _local.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -107,7 +131,11 @@ def cached_page(params=(), max_age=0):
                 # DEBUG (make run): templates being edited show at once.
                 return view(request, *args, **kwargs)
             key = page_key(request, params)
-            page = cache.get(key)
+            page = _local_get(key)
+            if page is None:
+                page = cache.get(key)
+                if page is not None:
+                    _local_set(key, page)
             if page is not None and page.expires > time.time():
                 return _respond(request, page, max_age)
 
@@ -129,6 +157,7 @@ def cached_page(params=(), max_age=0):
             )
             timeout = max(1, int(expires - time.time()))
             cache.set(key, page, timeout=timeout)
+            _local_set(key, page)
             return _respond(request, page, max_age)
 
         return wrapper
