@@ -115,6 +115,8 @@ def main():
             ("programme", "/fr/programme/"),
             ("session", f"/fr/programme/{session_code}/"),
             ("programme.ics", "/fr/programme.ics"),
+            ("schedule.xml", "/fr/schedule.xml"),
+            ("schedule.json", "/fr/schedule.json"),
         ]
         for _, path in pages:  # warm the page cache and the workers
             wrk(base + path, seconds=2)

@@ -110,7 +110,7 @@ class SlotAdmin(TranslationAdmin):
 
 @admin.register(SessionType)
 class SessionTypeAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "colour", "is_bookable", "is_format", "position"]
+    list_display = ["name", "slug", "colour", "is_bookable", "is_plenary", "is_format", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name_fr"]}
 

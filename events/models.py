@@ -256,6 +256,13 @@ class SessionType(models.Model):
     is_bookable = models.BooleanField(
         _("sur réservation"), default=False, help_text=_("Les participants s'y inscrivent.")
     )
+    is_plenary = models.BooleanField(
+        _("ouverte à toutes et tous"),
+        default=False,
+        help_text=_(
+            "Plénières, ouverture : dans l’agenda personnel des inscrit·es présent·es ce jour-là."
+        ),
+    )
     is_format = models.BooleanField(
         _("format présenté"),
         default=False,

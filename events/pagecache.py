@@ -98,15 +98,20 @@ def page_key(request, params):
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _not_modified(request, etag):
+def not_modified(request, etag):
+    """Whether the client's If-None-Match already names this ETag."""
     if_none_match = request.headers.get("If-None-Match")
     return bool(if_none_match) and (
         etag in parse_etags(if_none_match) or if_none_match.strip() == "*"
     )
 
 
+def etag_of(content):
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
 def _respond(request, page, max_age):
-    if _not_modified(request, page.etag):
+    if not_modified(request, page.etag):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(page.content, content_type=page.content_type)
@@ -151,7 +156,7 @@ def cached_page(params=(), max_age=0):
             page = CachedPage(
                 content=response.content,
                 content_type=response["Content-Type"],
-                etag='"' + hashlib.sha256(response.content).hexdigest()[:32] + '"',
+                etag=etag_of(response.content),
                 expires=expires,
                 headers=tuple((h, response[h]) for h in KEPT_HEADERS if h in response),
             )

@@ -12,5 +12,7 @@ urlpatterns = [
     path(_("programme/<str:code>/"), views.session_detail, name="session"),
     path(_("programme/<str:code>.ics"), views.session_ics, name="session_ics"),
     path("types.css", views.type_styles, name="type_styles"),
+    path("schedule.json", views.schedule_json, name="schedule_json"),
+    path("schedule.xml", views.schedule_xml, name="schedule_xml"),
     path(_("partenaires/"), views.partners, name="partners"),
 ]

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from . import ical, queries
+from . import exports, ical, queries
 from .pagecache import cached_page
 
 
@@ -98,3 +98,28 @@ def session_ics(request, code):
         stamp=timezone.now(),
     )
     return CalendarResponse(content, filename=f"session-{session.code.lower()}.ics")
+
+
+def _schedule(request):
+    edition = queries.current_edition()
+    sessions = queries.with_speakers(queries.sessions_of(edition))
+    sessions = list(sessions)
+    latest = max([edition.updated_at, *(s.updated_at for s in sessions)])
+    return exports.schedule_data(
+        edition, sessions, base_url=settings.SITE_URL, version=f"{latest:%Y-%m-%d %H:%M:%S}"
+    )
+
+
+@cached_page()
+def schedule_json(request):
+    return HttpResponse(
+        exports.schedule_json(_schedule(request)), content_type="application/json; charset=utf-8"
+    )
+
+
+@cached_page()
+def schedule_xml(request):
+    return HttpResponse(
+        exports.schedule_xml(_schedule(request), url=settings.SITE_URL + request.path),
+        content_type="application/xml; charset=utf-8",
+    )

@@ -115,3 +115,25 @@ def change_form_initial(registration):
     for slot_id, session_id in registration.bookings.values_list("slot_id", "session_id"):
         initial[f"slot_{slot_id}"] = str(session_id)
     return initial
+
+
+def agenda_sessions(registration):
+    """A registration's calendar: its confirmed sessions and the sessions open to all
+    (plenaries) of the days it attends (2 queries). Timed items, so meetings can join."""
+    if registration.is_cancelled:
+        return []
+    days = list(registration.days.values_list("day", flat=True))
+    return list(
+        Session.objects.published()
+        .filter(
+            Q(bookings__registration=registration, bookings__status=Booking.Status.CONFIRMED)
+            | Q(
+                slot__edition_id=registration.edition_id,
+                type__is_plenary=True,
+                starts_at__date__in=days,
+            )
+        )
+        .select_related("type", "room")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )

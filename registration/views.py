@@ -4,22 +4,22 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events import ical
 from events.models import Edition
+from events.pagecache import etag_of, not_modified
 from events.queries import current_edition
 from events.views import CalendarResponse
 
 from . import queries, services
 from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
-from .models import AccessKey, Booking
+from .models import AccessKey
 from .ratelimit import rate_limited
 
 
@@ -105,7 +105,7 @@ def lost_link(request):
     )
 
 
-def personal(view=None, *, referrer_policy="no-referrer"):
+def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-store"):
     """Views of one registration, opened by its secret link: 404 for any other token,
     never cached, never indexed, and the secret URL never sent as a referrer.
 
@@ -113,7 +113,9 @@ def personal(view=None, *, referrer_policy="no-referrer"):
     form with `Origin: null`, which the CSRF check rightly refuses; `same-origin` still
     keeps the URL from every other site."""
     if view is None:
-        return lambda view: personal(view, referrer_policy=referrer_policy)
+        return lambda view: personal(
+            view, referrer_policy=referrer_policy, cache_control=cache_control
+        )
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
@@ -121,7 +123,7 @@ def personal(view=None, *, referrer_policy="no-referrer"):
         if registration is None:
             raise Http404("Unknown link")
         response = view(request, registration, token, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
+        response["Cache-Control"] = cache_control
         response["Referrer-Policy"] = referrer_policy
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
@@ -205,18 +207,24 @@ def cancel(request, registration, token):
     )
 
 
-@personal
+@personal(cache_control="private, no-cache")
 def agenda(request, registration, token):
-    """The attendee's confirmed sessions as a calendar file."""
+    """The attendee's calendar (confirmed sessions, plenaries of their days), which a
+    calendar app can subscribe to: private, revalidated with its ETag."""
     edition = registration.edition
-    bookings = registration.bookings.filter(status=Booking.Status.CONFIRMED).select_related(
-        "session__type", "session__room"
-    )
+    sessions = queries.agenda_sessions(registration)
     content = ical.edition_calendar(
         edition,
-        [booking.session for booking in bookings],
+        sessions,
         name=_("Mon agenda — %(event)s") % {"event": edition.short_title},
         site_url=settings.SITE_URL,
-        stamp=timezone.now(),
+        # A stamp that moves only with the content, so the ETag does too.
+        stamp=max([registration.updated_at, *(s.updated_at for s in sessions)]),
     )
-    return CalendarResponse(content, filename="mon-agenda-rencontres-aict.ics")
+    etag = etag_of(content)
+    if not_modified(request, etag):
+        response = HttpResponseNotModified()
+    else:
+        response = CalendarResponse(content, filename="mon-agenda-rencontres-aict.ics")
+    response["ETag"] = etag
+    return response

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.conf import settings
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -60,3 +61,15 @@ def day_span(edition, style="long"):
         "start": date_format(start, start_format),
         "end": date_format(end, f"{weekday}j F Y"),
     }
+
+
+@register.simple_tag
+def absolute(path):
+    """The full address of a path of this site (SITE_URL)."""
+    return settings.SITE_URL + path
+
+
+@register.simple_tag
+def webcal(path):
+    """The subscription address of a calendar: calendar apps follow webcal:// links."""
+    return "webcal://" + settings.SITE_URL.split("://", 1)[1] + path

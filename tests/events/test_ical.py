@@ -110,3 +110,18 @@ def test_edition_across_dst_change(client):
     slots = sorted(slot.starts_at for slot in Slot.objects.all())
     assert starts[0] == slots[0] == datetime(2026, 10, 24, 6, 0, tzinfo=UTC)  # 8h00 UTC+2
     assert starts[-1] == slots[-1] == datetime(2026, 10, 25, 8, 30, tzinfo=UTC)  # 9h30 UTC+1
+
+
+def test_a_second_parser_reads_the_same_times(client, edition_2026):
+    """vobject, independent of icalendar, reads the programme with the same UTC times."""
+    import vobject
+
+    content = client.get("/fr/programme.ics").content.decode()
+    calendar = vobject.readOne(content)
+    starts = {
+        str(event.summary.value): event.dtstart.value.astimezone(UTC)
+        for event in calendar.vevent_list
+    }
+    assert starts["Ouverture officielle des Rencontres"] == datetime(2026, 7, 8, 12, 0, tzinfo=UTC)
+    assert starts["Pot de clôture"] == datetime(2026, 7, 9, 15, 0, tzinfo=UTC)
+    assert len(calendar.vevent_list) == 24

@@ -162,7 +162,7 @@ def test_cancelling_frees_a_place_in_the_edition(client, open_edition, send):
     )
 
 
-def test_agenda_holds_confirmed_sessions_only(client, open_edition, send):
+def test_agenda_holds_confirmed_sessions_and_plenaries_of_my_days(client, open_edition, send):
     session = workshop(1)
     session.capacity = 1
     session.save()
@@ -170,11 +170,30 @@ def test_agenda_holds_confirmed_sessions_only(client, open_edition, send):
     data[f"slot_{workshop(3).slot_id}"] = str(workshop(3).pk)
     send(client.post, "/fr/inscription/", form_data(email="first@example.org"))
     send(client.post, "/fr/inscription/", data)
-    response = client.get(last_link("awa.diallo@example.org") + "agenda.ics")
-    assert response["Cache-Control"] == "no-store"
+    link = last_link("awa.diallo@example.org")
+    response = client.get(link + "agenda.ics")
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Referrer-Policy"] == "no-referrer"
     calendar = icalendar.Calendar.from_ical(response.content)
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
-        "Atelier thématique 3 (intitulé à venir)"
+        "Ouverture officielle des Rencontres",
+        "Conférence plénière thématique",
+        "Atelier thématique 3 (intitulé à venir)",  # workshop 1 is waitlisted: not here
+        "Plénière de mise à l'honneur d'un pays",
+    ]
+    # Subscribed calendars revalidate: unchanged, the feed answers 304.
+    again = client.get(link + "agenda.ics", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert 'href="webcal://127.0.0.1:8000/fr/inscription/espace/' in client.get(link).text
+
+
+def test_agenda_follows_the_days_attended(client, registered):
+    _registration, link = registered  # Wednesday only, workshop 1
+    calendar = icalendar.Calendar.from_ical(client.get(link + "agenda.ics").content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "Ouverture officielle des Rencontres",
+        "Atelier thématique 1 (intitulé à venir)",
+        "Conférence plénière thématique",
     ]
 
 
