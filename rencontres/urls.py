@@ -21,3 +21,5 @@ urlpatterns = [
         prefix_default_language=True,
     ),
 ]
+
+handler404 = "rencontres.views.not_found"

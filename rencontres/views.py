@@ -1,5 +1,6 @@
-"""Site-wide pages: home, editorial, practical information."""
+"""Site-wide pages: home, editorial, practical information, privacy notice, errors."""
 
+from django.http import Http404
 from django.template.response import TemplateResponse
 
 from events import queries
@@ -46,3 +47,12 @@ def privacy(request):
     return TemplateResponse(
         request, "rencontres/privacy.html", {"edition": queries.current_edition()}
     )
+
+
+def not_found(request, exception):
+    """The 404 page, in the site's design and language."""
+    try:
+        edition = queries.current_edition()
+    except Http404:
+        edition = None
+    return TemplateResponse(request, "404.html", {"edition": edition}, status=404)

@@ -1,5 +1,4 @@
 import contextlib
-import os
 import tempfile
 
 import dj_database_url
@@ -10,9 +9,6 @@ from django.db import connections
 from django.test import override_settings
 
 from tests import postgres
-
-# Playwright's sync API runs an event loop in the test thread (browser tests).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "edition_2026.json"
 

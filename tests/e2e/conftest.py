@@ -1,11 +1,16 @@
 """Browser tests: Debian's Chromium driven by Playwright against the live test server."""
 
+import os
 import shutil
 
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import FIXTURE
+
+# Playwright's sync API runs an event loop in the test thread, where the live server's
+# database calls then happen too.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
