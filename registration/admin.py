@@ -1,9 +1,12 @@
 """Registrations in admin (the staff tools issue extends this)."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import AttendanceDay, Booking, Registration
+from . import emails
+from .models import AttendanceDay, Booking, OutgoingEmail, Registration
 
 
 class AttendanceDayInline(admin.TabularInline):
@@ -66,3 +69,32 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
         (_("Suivi"), {"fields": ["form_token", "created_at", "cancelled_at"]}),
     ]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Every message sent (or waiting, or given up), and a way to send one again."""
+
+    list_display = ["created_at", "to", "subject", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject", "message_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Envoyer à nouveau"), permissions=["change"])
+    def send_again(self, request, queryset):
+        with transaction.atomic():
+            copies = [emails.resend(email) for email in queryset]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d courriel remis en envoi.",
+                "%(count)d courriels remis en envoi.",
+                len(copies),
+            )
+            % {"count": len(copies)},
+        )

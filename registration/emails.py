@@ -1,23 +1,34 @@
 """The one place that sends mail to attendees.
 
 Each message is rendered in the attendee's language from a template of
-templates/registration/email/ and sent once the transaction that caused it commits.
-Sending happens in the request for now: a failure is logged and never shown to the user;
-the outbox with retries (the email issue) will replace `_send`.
+templates/registration/email/ and written to the outbox (OutgoingEmail) in the same
+transaction as the change that causes it, with a task to send it: if the change rolls
+back, so does its message; if it commits, the message is never lost. The task worker
+(`manage.py db_worker`) sends it; a temporary failure (server down, timeout) is retried
+after 1, 5, 15, 60 and 240 minutes, a refused address is marked failed at once. A row is
+sent at most once (locked, then marked sent) with a stable Message-ID; staff see each
+message's state in admin and can send it again.
 """
 
 import logging
+import smtplib
+from datetime import timedelta
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from .models import AccessKey
+from .models import AccessKey, OutgoingEmail
 
 logger = logging.getLogger(__name__)
+
+# The server refused the message itself: trying again will not help.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 def personal_url(token, language):
@@ -25,31 +36,89 @@ def personal_url(token, language):
         return settings.SITE_URL + reverse("registration:manage", kwargs={"token": token})
 
 
-def _message(registration, template, context):
+def _later(registration, template, **context):
+    """Render a message and put it in the outbox, with the task that sends it."""
+    from .tasks import deliver_email
+
     with translation.override(registration.language):
         text = render_to_string(
             f"registration/email/{template}.txt",
             {"registration": registration, "edition": registration.edition, **context},
         )
     subject, _sep, body = text.strip().partition("\n")
-    return EmailMessage(
+    email = OutgoingEmail.objects.create(
+        registration=registration,
+        kind=template,
+        to=registration.email,
+        reply_to=registration.edition.contact_email,
         subject=subject.strip(),
         body=body.strip() + "\n",
-        to=[registration.email],
-        reply_to=[registration.edition.contact_email],
+        message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
     )
+    deliver_email.enqueue(email.pk)
+    return email
 
 
-def _send(message):
-    try:
-        message.send()
-    except Exception:  # the change is saved whatever happens to its email
-        logger.exception("Email to %s not sent", message.to)
+def deliver(email_id, *, now=None):
+    """Send one outbox message (the task's work). Returns its state afterwards."""
+    from .tasks import deliver_email
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:  # sent already, given up, or being sent by another worker
+            return None
+        message = EmailMessage(
+            subject=email.subject,
+            body=email.body,
+            to=[email.to],
+            reply_to=[email.reply_to] if email.reply_to else [],
+            headers={"Message-ID": email.message_id},
+        )
+        email.attempts += 1
+        try:
+            message.send()
+        except PERMANENT as error:
+            email.status = OutgoingEmail.Status.FAILED
+            email.last_error = repr(error)[:2000]
+            logger.warning("Email %s refused: %s", email.pk, error)
+        except (OSError, smtplib.SMTPException) as error:
+            email.last_error = repr(error)[:2000]
+            delays = settings.EMAIL_RETRY_MINUTES
+            if email.attempts > len(delays):
+                email.status = OutgoingEmail.Status.FAILED
+                logger.error("Email %s given up after %s tries", email.pk, email.attempts)
+            else:
+                retry_at = now + timedelta(minutes=delays[email.attempts - 1])
+                deliver_email.using(run_after=retry_at).enqueue(email.pk)
+                logger.info("Email %s: %s; retry at %s", email.pk, error, retry_at)
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = now
+            email.last_error = ""
+        email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        return email.status
 
 
-def _later(registration, template, **context):
-    message = _message(registration, template, context)
-    transaction.on_commit(lambda: _send(message))
+def resend(email):
+    """Staff: send a message again (a new outbox row, so the first one's history stays)."""
+    from .tasks import deliver_email
+
+    copy = OutgoingEmail.objects.create(
+        registration=email.registration,
+        kind=email.kind,
+        to=email.to,
+        reply_to=email.reply_to,
+        subject=email.subject,
+        body=email.body,
+        message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
+    )
+    deliver_email.enqueue(copy.pk)
+    return copy
 
 
 def _link(registration):

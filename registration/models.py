@@ -207,3 +207,43 @@ class AccessKey(models.Model):
             registration=registration, selector=selector, verifier_hash=_digest(verifier)
         )
         return f"{selector}-{verifier}"
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: one row per message, written in the transaction of the change that
+    causes it, then sent (and retried) by the task worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À envoyer")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("inscription"),
+    )
+    kind = models.CharField(_("message"), max_length=40)
+    to = models.EmailField(_("destinataire"))
+    reply_to = models.EmailField(_("répondre à"), blank=True)
+    subject = models.CharField(_("objet"), max_length=300)
+    body = models.TextField(_("texte"))
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("courriel")
+        verbose_name_plural = _("courriels")
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

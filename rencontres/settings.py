@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "django_tasks_db",
     "phonenumber_field",
     "rencontres",
     "events",
@@ -181,6 +182,11 @@ def parse_email_url(url):
 
 
 MAILERS = {"default": parse_email_url(EMAIL_URL)}
+
+# Emails leave through an outbox: a row written with the change that causes it, sent by the
+# task worker (`manage.py db_worker`), retried with backoff (registration/emails.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EMAIL_RETRY_MINUTES = (1, 5, 15, 60, 240)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Cités Unies France <coop-dec@cites-unies-france.org>"
 )

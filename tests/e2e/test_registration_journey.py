@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from registration.models import Booking, Registration
-from tests.registration.conftest import MAY, link_in
+from tests.registration.conftest import MAY, link_in, run_worker
 
 
 def test_register_change_cancel(page, live_server, live_edition, time_machine):
@@ -35,6 +35,7 @@ def test_register_change_cancel(page, live_server, live_edition, time_machine):
     registration = Registration.objects.get(email="minh.khai@example.org")
     assert registration.bookings.get().status == Booking.Status.CONFIRMED
 
+    run_worker()  # the task worker sends the confirmation
     (message,) = mail.outbox
     page.goto(live_server.url + link_in(message))
     expect(page.get_by_role("heading", level=1)).to_have_text("Madame Nguyễn Thị Minh Khai")

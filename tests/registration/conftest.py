@@ -1,9 +1,11 @@
 import re
 from datetime import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from events.models import Session
 
@@ -80,13 +82,26 @@ def last_link(email):
     return link_in(messages[-1])
 
 
+def run_worker():
+    """What `manage.py db_worker` does in production: run the queued tasks (emails).
+
+    The real command, except that it may not close the test's database connection (it
+    does so between tasks, as a long-running process should)."""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", return_value=None
+    ):
+        call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
+
+
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
-    """Run a request and the emails it sends after its transaction commits."""
+    """Run a request, then the task worker, which sends the emails it queued."""
 
     def run(method, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return method(*args, **kwargs)
+            response = method(*args, **kwargs)
+        run_worker()
+        return response
 
     return run
 
