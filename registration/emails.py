@@ -1,8 +1,8 @@
 """The one place that sends mail to attendees.
 
-Each message is rendered in the attendee's language from a template of
-templates/registration/email/ and written to the outbox (OutgoingEmail) in the same
-transaction as the change that causes it, with a task to send it: if the change rolls
+Each message is written to the outbox (OutgoingEmail) in the same transaction as the change
+that causes it, with a task to send it, and rendered by the worker in the attendee's
+language from a template of templates/registration/email/: if the change rolls
 back, so does its message; if it commits, the message is never lost. The task worker
 (`manage.py db_worker`) sends it; a temporary failure (server down, timeout) is retried
 after 1, 5, 15, 60 and 240 minutes, a refused address is marked failed at once. A row is
@@ -37,26 +37,33 @@ def personal_url(token, language):
 
 
 def _later(registration, template, **context):
-    """Render a message and put it in the outbox, with the task that sends it."""
+    """Put a message in the outbox, with the task that sends it. It is rendered by the
+    worker (in the attendee's language), so a sign-up pays only for two inserts."""
     from .tasks import deliver_email
 
-    with translation.override(registration.language):
-        text = render_to_string(
-            f"registration/email/{template}.txt",
-            {"registration": registration, "edition": registration.edition, **context},
-        )
-    subject, _sep, body = text.strip().partition("\n")
     email = OutgoingEmail.objects.create(
         registration=registration,
         kind=template,
         to=registration.email,
-        reply_to=registration.edition.contact_email,
-        subject=subject.strip(),
-        body=body.strip() + "\n",
+        context=context,
         message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
     )
     deliver_email.enqueue(email.pk)
     return email
+
+
+def render(email):
+    """Fill in subject and body from the message's template, once."""
+    registration = email.registration
+    context = {"registration": registration, "edition": registration.edition, **email.context}
+    if email.kind == "registration_created":
+        context["bookings"] = list(registration.bookings.select_related("session"))
+    with translation.override(registration.language):
+        text = render_to_string(f"registration/email/{email.kind}.txt", context)
+    subject, _sep, body = text.strip().partition("\n")
+    email.subject = subject.strip()
+    email.body = body.strip() + "\n"
+    email.reply_to = registration.edition.contact_email
 
 
 def deliver(email_id, *, now=None):
@@ -72,6 +79,8 @@ def deliver(email_id, *, now=None):
         )
         if email is None:  # sent already, given up, or being sent by another worker
             return None
+        if not email.body:
+            render(email)
         message = EmailMessage(
             subject=email.subject,
             body=email.body,
@@ -100,7 +109,7 @@ def deliver(email_id, *, now=None):
             email.status = OutgoingEmail.Status.SENT
             email.sent_at = now
             email.last_error = ""
-        email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        email.save()
         return email.status
 
 
@@ -112,6 +121,7 @@ def resend(email):
         registration=email.registration,
         kind=email.kind,
         to=email.to,
+        context=email.context,
         reply_to=email.reply_to,
         subject=email.subject,
         body=email.body,
@@ -126,21 +136,16 @@ def _link(registration):
     return personal_url(AccessKey.issue(registration), registration.language)
 
 
-def on_commit_registration_created(registration, token, bookings):
-    _later(
-        registration,
-        "registration_created",
-        url=personal_url(token, registration.language),
-        bookings=bookings,
-    )
+def registration_created(registration, token):
+    _later(registration, "registration_created", url=personal_url(token, registration.language))
 
 
-def on_commit_registration_changed(registration, changes):
+def registration_changed(registration, changes):
     _later(registration, "registration_changed", url=_link(registration))
     _promotions(changes)
 
 
-def on_commit_registration_cancelled(registration, changes):
+def registration_cancelled(registration, changes):
     _later(registration, "registration_cancelled")
     _promotions(changes)
 
@@ -150,10 +155,15 @@ def _promotions(changes):
         _later(registration, "registration_promoted", url=_link(registration))
     for booking in changes.promoted_bookings:
         registration = booking.registration
-        _later(registration, "booking_promoted", booking=booking, url=_link(registration))
+        _later(
+            registration,
+            "booking_promoted",
+            session_title=booking.session.title,
+            url=_link(registration),
+        )
 
 
-def on_commit_access_link(registration, token, *, duplicate_signup=False):
+def access_link(registration, token, *, duplicate_signup=False):
     _later(
         registration,
         "access_link",

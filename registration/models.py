@@ -228,9 +228,10 @@ class OutgoingEmail(models.Model):
     )
     kind = models.CharField(_("message"), max_length=40)
     to = models.EmailField(_("destinataire"))
+    context = models.JSONField(_("données du message"), default=dict, blank=True)
     reply_to = models.EmailField(_("répondre à"), blank=True)
-    subject = models.CharField(_("objet"), max_length=300)
-    body = models.TextField(_("texte"))
+    subject = models.CharField(_("objet"), max_length=300, blank=True)
+    body = models.TextField(_("texte"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     status = models.CharField(
         _("état"), max_length=10, choices=Status, default=Status.PENDING, db_index=True

@@ -5,7 +5,7 @@ requests queue instead of deadlocking:
 
     edition row  →  the registration's row  →  session rows, by ascending pk
 
-Emails go out after the transaction commits (see emails.py).
+Emails are written to the outbox inside the same transactions (see emails.py).
 """
 
 import uuid
@@ -215,7 +215,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
             )
             _book(registration, sessions, now, changes)
             token = AccessKey.issue(registration)
-            emails.on_commit_registration_created(registration, token, changes.booked)
+            emails.registration_created(registration, token)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         if Registration.objects.filter(form_token=form_token).exists():
@@ -275,7 +275,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
         _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now, changes)
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
-        emails.on_commit_registration_changed(registration, changes)
+        emails.registration_changed(registration, changes)
     return registration, changes
 
 
@@ -305,7 +305,7 @@ def registration_cancel(*, registration, now=None):
         registration.bookings.all().delete()
         for session in sessions:
             changes.promoted_bookings += _promote_bookings(session, now)
-        emails.on_commit_registration_cancelled(registration, changes)
+        emails.registration_cancelled(registration, changes)
     return registration, changes
 
 
@@ -317,4 +317,4 @@ def access_link_request(*, edition, email, duplicate_signup=False):
         if registration is None:
             return
         token = AccessKey.issue(registration)
-        emails.on_commit_access_link(registration, token, duplicate_signup=duplicate_signup)
+        emails.access_link(registration, token, duplicate_signup=duplicate_signup)
