@@ -9,14 +9,14 @@ after the page, in three rounds (the median is reported).
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+from server import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -29,17 +29,6 @@ TARGET = 0.80
 
 def run(args, env):
     subprocess.run(args, check=True, cwd=ROOT, env=env)
-
-
-def wait_until_up(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
-                return response.status
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer on {url}")
 
 
 def wrk(url, headers=(), seconds=None):
@@ -89,26 +78,7 @@ def main():
         text=True,
     ).stdout.strip()
 
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "rencontres.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        wait_until_up(base + "/__ceiling__/")
+    with gunicorn(env, PORT, probe=CEILING) as base:
         pages = [
             ("ceiling (template only)", CEILING),
             ("home", "/fr/"),
@@ -135,10 +105,7 @@ def main():
                 rates.append(rate)
                 errors += bad
             results.append((name, statistics.median(rates), statistics.median(ratios), errors))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
     print(
         f"\ngunicorn, 2 workers, DEBUG off, wrk 8 connections, {DURATION} s per run; each page "

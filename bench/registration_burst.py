@@ -12,14 +12,14 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from server import gunicorn  # noqa: E402
 
 from tests.postgres import database_url  # noqa: E402  (the tests' own PostgreSQL helper)
 
@@ -133,43 +133,8 @@ def main():
             env,
         ).split()
     ]
-    server = subprocess.Popen(
-        [
-            "faketime",
-            "-f",
-            FAKE_NOW,
-            PY,
-            "-m",
-            "gunicorn",
-            "rencontres.wsgi",
-            "-w",
-            WORKERS,
-            "--threads",
-            THREADS,
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/fr/")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
+    with gunicorn(env, PORT, workers=WORKERS, threads=THREADS, prefix=("faketime", "-f", FAKE_NOW)):
         done, elapsed, p50, p95, errors = burst(bookable)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     invariant = shell(
         "from django.db.models import Count, Q\n"

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +21,8 @@ from . import queries, services
 from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
 from .models import AccessKey
 from .ratelimit import rate_limited
+
+SESSION_GONE = gettext_lazy("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,9 +69,7 @@ def register(request):
                 status=403,
             )
         except services.InvalidBooking:
-            form.add_error(
-                None, _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
-            )
+            form.add_error(None, SESSION_GONE)
         if not form.errors:
             return redirect("registration:thanks")
     form.show_seats(queries.seats_taken(edition))
@@ -177,9 +177,7 @@ def change(request, registration, token):
                 session_ids=form.session_ids,
             )
         except services.InvalidBooking:
-            form.add_error(
-                None, _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
-            )
+            form.add_error(None, SESSION_GONE)
         else:
             messages.success(request, _("Vos modifications sont enregistrées."))
             return redirect("registration:manage", token=token)
