@@ -19,8 +19,10 @@ PRODUCTION = {
 }
 
 
-def run_production(*args):
+def run_production(*args, var_dir=None):
     env = {**os.environ, **PRODUCTION}
+    if var_dir:
+        env["VAR_DIR"] = str(var_dir)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,10 +40,11 @@ def test_check_deploy_has_nothing_to_say():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_response_headers():
+def test_production_response_headers(tmp_path):
     script = (
         "from django.test import Client\n"
-        "r = Client().get('/robots.txt', secure=True, HTTP_HOST='rencontres.example.org')\n"
+        # The admin's login page needs no database (none runs here).
+        "r = Client().get('/admin/login/', secure=True, HTTP_HOST='rencontres.example.org')\n"
         "print(r.status_code)\n"
         "print(repr(r.headers['Strict-Transport-Security']))\n"
         "r = Client().get('/fr/', HTTP_HOST='rencontres.example.org')\n"
@@ -49,9 +52,13 @@ def test_production_response_headers():
         "from django.conf import settings as s\n"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)\n"
     )
-    result = run_production("shell", "--no-imports", "-c", script)
+    # As deployed: static files collected first (hashed names, manifest).
+    collected = run_production("collectstatic", "--noinput", "-v0", var_dir=tmp_path)
+    assert collected.returncode == 0, collected.stderr
+    result = run_production("shell", "--no-imports", "-c", script, var_dir=tmp_path)
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stderr
+    assert lines[-4] == "200"
     hsts = lines[-3]
     seconds = int(hsts.split("max-age=")[1].split(";")[0])
     assert seconds >= 31_536_000 and "includeSubDomains" in hsts
