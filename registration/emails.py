@@ -16,14 +16,17 @@ from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from events import ical
+
 from .models import AccessKey, OutgoingEmail
+from .queries import agenda_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +56,51 @@ def _later(registration, template, **context):
 
 
 def render(email):
-    """Fill in subject and body from the message's template, once."""
+    """Fill in subject, text and HTML from the message's template pair, once."""
     registration = email.registration
     context = {"registration": registration, "edition": registration.edition, **email.context}
     if email.kind == "registration_created":
         context["bookings"] = list(registration.bookings.select_related("session"))
     with translation.override(registration.language):
         text = render_to_string(f"registration/email/{email.kind}.txt", context)
+        email.html_body = render_to_string(f"registration/email/{email.kind}.html", context)
     subject, _sep, body = text.strip().partition("\n")
     email.subject = subject.strip()
     email.body = body.strip() + "\n"
     email.reply_to = registration.edition.contact_email
+
+
+def agenda_attachment(registration):
+    """The attendee's agenda as an .ics file, for the confirmation."""
+    edition = registration.edition
+    sessions = agenda_sessions(registration)
+    with translation.override(registration.language):
+        return ical.edition_calendar(
+            edition,
+            sessions,
+            name=edition.short_title,
+            site_url=settings.SITE_URL,
+            stamp=max([registration.updated_at, *(s.updated_at for s in sessions)]),
+        )
+
+
+def build_message(email):
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else [],
+        headers={"Message-ID": email.message_id},
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    if email.kind == "registration_created" and email.registration_id:
+        message.attach(
+            "rencontres-aict-agenda.ics",
+            agenda_attachment(email.registration),
+            "text/calendar; method=PUBLISH; charset=utf-8",
+        )
+    return message
 
 
 def deliver(email_id, *, now=None):
@@ -81,13 +118,7 @@ def deliver(email_id, *, now=None):
             return None
         if not email.body:
             render(email)
-        message = EmailMessage(
-            subject=email.subject,
-            body=email.body,
-            to=[email.to],
-            reply_to=[email.reply_to] if email.reply_to else [],
-            headers={"Message-ID": email.message_id},
-        )
+        message = build_message(email)
         email.attempts += 1
         try:
             message.send()
@@ -125,6 +156,7 @@ def resend(email):
         reply_to=email.reply_to,
         subject=email.subject,
         body=email.body,
+        html_body=email.html_body,
         message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
     )
     deliver_email.enqueue(copy.pk)

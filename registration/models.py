@@ -232,6 +232,7 @@ class OutgoingEmail(models.Model):
     reply_to = models.EmailField(_("répondre à"), blank=True)
     subject = models.CharField(_("objet"), max_length=300, blank=True)
     body = models.TextField(_("texte"), blank=True)
+    html_body = models.TextField(_("version HTML"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     status = models.CharField(
         _("état"), max_length=10, choices=Status, default=Status.PENDING, db_index=True

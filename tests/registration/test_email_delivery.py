@@ -173,3 +173,33 @@ def test_staff_see_emails_and_send_one_again(client, registered):
     copies = OutgoingEmail.objects.exclude(pk=email.pk)
     assert copies.get().status == OutgoingEmail.Status.SENT
     assert copies.get().message_id != email.message_id
+
+
+def test_confirmation_has_html_and_the_agenda_attached(registered):
+    import icalendar
+    from django.core import mail
+
+    (message,) = mail.outbox
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Votre inscription aux Rencontres est confirmée." in html
+    assert "<script" not in html and "http" in html  # a link, no script, no remote image
+    assert "<img" not in html
+    (attachment,) = message.attachments
+    assert attachment.filename == "rencontres-aict-agenda.ics"
+    assert attachment.mimetype.startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(attachment.content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "Ouverture officielle des Rencontres",
+        "Atelier thématique 1 (intitulé à venir)",
+        "Conférence plénière thématique",
+    ]
+
+
+def test_english_attendees_get_english_emails(client, open_edition, send):
+    from django.core import mail
+
+    send(client.post, "/en/registration/", form_data(language="en"))
+    (message,) = mail.outbox
+    assert message.subject.startswith("Confirmation of your registration")
+    assert "Your registration for the Rencontres is confirmed." in message.alternatives[0][0]
