@@ -19,7 +19,7 @@ run: install migrate fixtures messages
 
 # Debian packages: gettext (translations), PostgreSQL (tests), Pango and Noto fonts
 # (WeasyPrint), Chromium (browser tests). Installed only when missing, and only as root.
-SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core chromium
+SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk poppler-utils chromium
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -18,6 +18,12 @@ from phonenumber_field.modelfields import PhoneNumberField
 from events.models import Edition, Session, Slot
 
 
+def new_checkin_code():
+    """What the badge's QR code carries: random, not personal data (10 characters, 50 bits;
+    it only finds a badge at the door, it opens nothing)."""
+    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+
+
 class Registration(models.Model):
     class Civility(models.TextChoices):
         MADAME = "mme", _("Madame")
@@ -79,6 +85,9 @@ class Registration(models.Model):
     )
     status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.CONFIRMED)
     form_token = models.UUIDField(_("jeton du formulaire"), unique=True, editable=False)
+    checkin_code = models.CharField(
+        _("code d'accueil"), max_length=12, unique=True, default=new_checkin_code, editable=False
+    )
     created_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)

@@ -13,4 +13,5 @@ urlpatterns = [
     path(_("inscription/espace/<str:token>/modifier/"), views.change, name="change"),
     path(_("inscription/espace/<str:token>/annuler/"), views.cancel, name="cancel"),
     path(_("inscription/espace/<str:token>/agenda.ics"), views.agenda, name="agenda"),
+    path(_("inscription/espace/<str:token>/badge.pdf"), views.badge, name="badge"),
 ]

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext_lazy
@@ -17,7 +17,7 @@ from events.pagecache import etag_of, not_modified
 from events.queries import current_edition
 from events.views import CalendarResponse
 
-from . import queries, services
+from . import badges, queries, services
 from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
 from .models import AccessKey
 from .ratelimit import rate_limited
@@ -225,4 +225,16 @@ def agenda(request, registration, token):
     else:
         response = CalendarResponse(content, filename="mon-agenda-rencontres-aict.ics")
     response["ETag"] = etag
+    return response
+
+
+@personal(cache_control="private, no-store")
+def badge(request, registration, token):
+    """The attendee's badge (PDF, A6), for a confirmed registration."""
+    if registration.status != registration.Status.CONFIRMED:
+        raise Http404("No badge for this registration")
+    response = HttpResponse(badges.badge_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{badges.badge_filename(registration)}"'
+    )
     return response
