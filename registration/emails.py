@@ -34,9 +34,9 @@ logger = logging.getLogger(__name__)
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-def personal_url(token, language):
+def personal_url(token, language, page="manage"):
     with translation.override(language):
-        return settings.SITE_URL + reverse("registration:manage", kwargs={"token": token})
+        return settings.SITE_URL + reverse(f"registration:{page}", kwargs={"token": token})
 
 
 def _later(registration, template, **context):
@@ -169,7 +169,12 @@ def _link(registration):
 
 
 def registration_created(registration, token):
-    _later(registration, "registration_created", url=personal_url(token, registration.language))
+    _later(
+        registration,
+        "registration_created",
+        url=personal_url(token, registration.language),
+        badge_url=personal_url(token, registration.language, "badge"),
+    )
 
 
 def registration_changed(registration, changes):
@@ -184,7 +189,13 @@ def registration_cancelled(registration, changes):
 
 def _promotions(changes):
     for registration in changes.promoted_registrations:
-        _later(registration, "registration_promoted", url=_link(registration))
+        token = AccessKey.issue(registration)
+        _later(
+            registration,
+            "registration_promoted",
+            url=personal_url(token, registration.language),
+            badge_url=personal_url(token, registration.language, "badge"),
+        )
     for booking in changes.promoted_bookings:
         registration = booking.registration
         _later(

@@ -125,3 +125,13 @@ def test_no_badge_on_the_waiting_list(client, open_edition, send):
     link = last_link("awa.diallo@example.org")
     assert client.get(link + "badge.pdf").status_code == 404
     assert "badge.pdf" not in client.get(link).text
+
+
+def test_the_confirmation_links_the_badge(client, registered):
+    from django.core import mail
+
+    _registration, link = registered
+    (message,) = mail.outbox
+    badge_url = f"http://127.0.0.1:8000{link}badge.pdf"
+    assert badge_url in message.body and badge_url in message.alternatives[0][0]
+    assert client.get(link + "badge.pdf").status_code == 200
