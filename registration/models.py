@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from events.models import Edition, Session, Slot
+from events.models import CODE_ALPHABET, Edition, Session, Slot
 
 
 def new_checkin_code():
     """What the badge's QR code carries: random, not personal data (10 characters, 50 bits;
     it only finds a badge at the door, it opens nothing)."""
-    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 class Registration(models.Model):
