@@ -31,7 +31,14 @@ system-deps:
 	  else echo "Missing Debian packages:$$missing (apt-get install them as root)"; exit 1; fi; \
 	fi
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.installed
+
+# axe-core for the accessibility tests, from the npm registry (no CDN at run time).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (Node.js ships with this machine image)"; exit 1; }
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
 $(STAMP): pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip "setuptools>=70,<81" wheel
@@ -47,7 +54,7 @@ fixtures: migrate
 	$(PY) manage.py load_edition fixtures/edition_2026.json
 
 messages: install
-	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
 lint: install
 	$(VENV)/bin/ruff check .

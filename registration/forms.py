@@ -28,6 +28,14 @@ def phone_prefixes(language):
 
 
 class PhoneField(SplitPhoneNumberField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Two inputs under one label: each says what it is to screen readers.
+        prefix, number = self.widget.widgets
+        prefix.attrs["aria-label"] = _("Indicatif du pays")
+        number.attrs["aria-label"] = _("Numéro de téléphone")
+        number.attrs["autocomplete"] = "tel-national"
+
     def prefix_field(self):
         return PrefixChoiceField(choices=phone_prefixes(get_language() or "fr"))
 

@@ -23,7 +23,7 @@ def test_register_change_cancel(page, live_server, live_edition, time_machine):
     page.locator("#id_phone_1").fill("+84 24 3825 3536")
     page.locator("#id_organisation").fill("Ville de Hanoï")
     page.get_by_label("Type d'organisation").select_option(label="Collectivité territoriale")
-    page.get_by_label("Pays").select_option(label="Viêt Nam")
+    page.locator("#id_country").select_option(label="Viêt Nam")
     page.get_by_label("Mercredi 8 juillet 2026").check()
     page.get_by_label(re.compile(r"Atelier thématique 1 \(intitulé à venir\)")).check()
     page.get_by_label(re.compile("J'accepte que Cités Unies France traite")).check()
