@@ -23,10 +23,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from events import ical
-
+from .agenda import personal_calendar
 from .models import AccessKey, OutgoingEmail
-from .queries import agenda_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -70,18 +68,9 @@ def render(email):
     email.reply_to = registration.edition.contact_email
 
 
-def agenda_attachment(registration):
-    """The attendee's agenda as an .ics file, for the confirmation."""
-    edition = registration.edition
-    sessions = agenda_sessions(registration)
+def _attachment(registration):
     with translation.override(registration.language):
-        return ical.edition_calendar(
-            edition,
-            sessions,
-            name=edition.short_title,
-            site_url=settings.SITE_URL,
-            stamp=max([registration.updated_at, *(s.updated_at for s in sessions)]),
-        )
+        return personal_calendar(registration)
 
 
 def build_message(email):
@@ -97,7 +86,7 @@ def build_message(email):
     if email.kind == "registration_created" and email.registration_id:
         message.attach(
             "rencontres-aict-agenda.ics",
-            agenda_attachment(email.registration),
+            _attachment(email.registration),
             "text/calendar; method=PUBLISH; charset=utf-8",
         )
     return message

@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
@@ -11,13 +10,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events import ical
 from events.models import Edition
 from events.pagecache import etag_of, not_modified
 from events.queries import current_edition
 from events.views import CalendarResponse
 
 from . import badges, queries, services
+from .agenda import personal_calendar
 from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
 from .models import AccessKey
 from .ratelimit import rate_limited
@@ -209,16 +208,7 @@ def cancel(request, registration, token):
 def agenda(request, registration, token):
     """The attendee's calendar (confirmed sessions, plenaries of their days), which a
     calendar app can subscribe to: private, revalidated with its ETag."""
-    edition = registration.edition
-    sessions = queries.agenda_sessions(registration)
-    content = ical.edition_calendar(
-        edition,
-        sessions,
-        name=_("Mon agenda — %(event)s") % {"event": edition.short_title},
-        site_url=settings.SITE_URL,
-        # A stamp that moves only with the content, so the ETag does too.
-        stamp=max([registration.updated_at, *(s.updated_at for s in sessions)]),
-    )
+    content = personal_calendar(registration)
     etag = etag_of(content)
     if not_modified(request, etag):
         response = HttpResponseNotModified()
