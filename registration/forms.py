@@ -21,6 +21,15 @@ from .models import Registration
 SINGLE_LINE = ("first_name", "last_name", "email", "organisation", "position")
 
 
+def honeypot():
+    """A field hidden from people by the stylesheet (.hp-field) that robots fill in."""
+    return forms.CharField(
+        label=_("Ne remplissez pas ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
 @functools.cache
 def phone_prefixes(language):
     """The country prefixes in one language, sorted (built once, not at every request)."""
@@ -76,12 +85,7 @@ class RegistrationForm(forms.ModelForm):
         ),
         error_messages={"required": _("Votre accord est nécessaire pour vous inscrire.")},
     )
-    # Honeypot: hidden from people by the stylesheet, filled in by robots.
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot()
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     class Meta:
@@ -252,8 +256,4 @@ class RegistrationChangeForm(RegistrationForm):
 
 class LostLinkForm(forms.Form):
     email = forms.EmailField(label=_("Adresse électronique utilisée pour l'inscription"))
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot()
