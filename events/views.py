@@ -100,10 +100,9 @@ def session_ics(request, code):
     return CalendarResponse(content, filename=f"session-{session.code.lower()}.ics")
 
 
-def _schedule(request):
+def _schedule():
     edition = queries.current_edition()
-    sessions = queries.with_speakers(queries.sessions_of(edition))
-    sessions = list(sessions)
+    sessions = list(queries.with_speakers(queries.sessions_of(edition)))
     latest = max([edition.updated_at, *(s.updated_at for s in sessions)])
     return exports.schedule_data(
         edition, sessions, base_url=settings.SITE_URL, version=f"{latest:%Y-%m-%d %H:%M:%S}"
@@ -113,13 +112,13 @@ def _schedule(request):
 @cached_page()
 def schedule_json(request):
     return HttpResponse(
-        exports.schedule_json(_schedule(request)), content_type="application/json; charset=utf-8"
+        exports.schedule_json(_schedule()), content_type="application/json; charset=utf-8"
     )
 
 
 @cached_page()
 def schedule_xml(request):
     return HttpResponse(
-        exports.schedule_xml(_schedule(request), url=settings.SITE_URL + request.path),
+        exports.schedule_xml(_schedule(), url=settings.SITE_URL + request.path),
         content_type="application/xml; charset=utf-8",
     )

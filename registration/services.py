@@ -49,7 +49,6 @@ class InvalidBooking(ValueError):
 class Changes:
     """What a write did to seats, for the messages that follow it."""
 
-    booked: list = field(default_factory=list)
     promoted_bookings: list = field(default_factory=list)
     promoted_registrations: list = field(default_factory=list)
 
@@ -112,17 +111,15 @@ def check_bookings(*, edition, days, sessions):
         slots.add(session.slot_id)
 
 
-def _book(registration, sessions, now, changes):
+def _book(registration, sessions, now):
     for session in sessions:
         seat = registration.status == Registration.Status.CONFIRMED and _has_seat(session)
-        changes.booked.append(
-            Booking.objects.create(
-                registration=registration,
-                session=session,
-                slot_id=session.slot_id,
-                status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
-                confirmed_at=now if seat else None,
-            )
+        Booking.objects.create(
+            registration=registration,
+            session=session,
+            slot_id=session.slot_id,
+            status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
+            confirmed_at=now if seat else None,
         )
 
 
@@ -213,7 +210,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
             AttendanceDay.objects.bulk_create(
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
-            _book(registration, sessions, now, changes)
+            _book(registration, sessions, now)
             token = AccessKey.issue(registration)
             emails.registration_created(registration, token)
     except IntegrityError:
@@ -272,7 +269,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
             if booking.status == Booking.Status.CONFIRMED:
                 freed.append(sessions[session_id])
             booking.delete()
-        _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now, changes)
+        _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now)
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.registration_changed(registration, changes)
