@@ -60,6 +60,14 @@ def form_data(client=None, **overrides):
     return data
 
 
+def change_data(**overrides):
+    """The same person's details as posted by the change form (no address, consent, token)."""
+    data = form_data(**overrides)
+    for name in ("email", "form_token", "privacy", "website"):
+        data.pop(name)
+    return data
+
+
 def fresh_token(client=None):
     import uuid
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from registration.badges import badge_html, render_pdf
 from registration.models import Registration
-from tests.registration.conftest import form_data, last_link
+from tests.registration.conftest import change_data, form_data, last_link
 
 A6 = (297.64, 419.53)  # points
 
@@ -110,10 +110,7 @@ def test_download_behind_the_secret(client, registered):
 def test_badge_follows_changes(client, registered):
     _registration, link = registered
     first = client.get(link + "badge.pdf").content
-    data = form_data(organisation="Région Occitanie")
-    for name in ("email", "form_token", "privacy", "website"):
-        data.pop(name)
-    client.post(link + "modifier/", data)
+    client.post(link + "modifier/", change_data(organisation="Région Occitanie"))
     assert "Région Occitanie" in text_of(client.get(link + "badge.pdf").content)
     assert "Région Occitanie" not in text_of(first)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from registration.models import AccessKey, Booking, Registration
-from tests.registration.conftest import form_data, last_link, workshop
+from tests.registration.conftest import change_data, form_data, last_link, workshop
 
 
 def test_personal_page_headers_and_content(client, registered):
@@ -82,8 +82,7 @@ def test_change_bookings_frees_the_seat_for_the_waiting_list(client, registered,
     waiting = Registration.objects.get(email="b@example.org").bookings.get()
     assert waiting.status == Booking.Status.WAITLISTED
 
-    data = form_data(email=None, form_token=None, privacy=None, website=None)
-    data.pop("form_token", None)
+    data = change_data()
     data[f"slot_{session.slot_id}"] = str(workshop(2).pk)
     mail.outbox.clear()
     response = send(client.post, link + "modifier/", data)
@@ -108,9 +107,7 @@ def test_change_details_and_days(client, registered):
     form = client.get(link + "modifier/")
     assert form.status_code == 200
     assert 'value="awa.diallo@example.org"' not in form.text  # the address is not editable here
-    data = form_data(organisation="Région Occitanie", days=["2026-07-09"], lunch="on")
-    for name in ("email", "form_token", "privacy", "website"):
-        data.pop(name)
+    data = change_data(organisation="Région Occitanie", days=["2026-07-09"], lunch="on")
     data.pop(f"slot_{workshop(1).slot_id}")
     response = client.post(link + "modifier/", data)
     assert response.status_code == 302
