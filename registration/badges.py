@@ -13,10 +13,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.text import slugify
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "badge.css"
+SHEET_STYLESHEETS = (STYLESHEET, STYLESHEET.with_name("badge-sheet.css"))
 
 
 def qr_data_uri(code):
@@ -50,28 +50,42 @@ def direction(text):
     return "ltr"
 
 
+def badge_context(registration):
+    """What templates/badges/_badge.html shows of one registration."""
+    return {
+        "registration": registration,
+        "qr": qr_data_uri(registration.checkin_code),
+        "name_size": name_size(registration),
+        "name_dir": direction(registration.full_name),
+        "organisation_dir": direction(registration.organisation),
+    }
+
+
 def badge_html(registration):
-    with translation.override(registration.language):
-        return render_to_string(
-            "badges/badge.html",
-            {
-                "registration": registration,
-                "edition": registration.edition,
-                "qr": qr_data_uri(registration.checkin_code),
-                "name_size": name_size(registration),
-                "name_dir": direction(registration.full_name),
-                "organisation_dir": direction(registration.organisation),
-            },
-        )
+    return render_to_string(
+        "badges/badge.html",
+        {"badge": badge_context(registration), "edition": registration.edition},
+    )
 
 
-def render_pdf(html):
+def sheet_html(edition, registrations):
+    """Staff printing: every badge in one document, four to an A4 page."""
+    badges = [badge_context(registration) for registration in registrations]
+    pages = [badges[i : i + 4] for i in range(0, len(badges), 4)]
+    return render_to_string("badges/sheet.html", {"pages": pages, "edition": edition})
+
+
+def render_pdf(html, *, stylesheets=(STYLESHEET,)):
     from weasyprint import CSS, HTML  # heavy import, only where badges are built
 
     base = Path(settings.BASE_DIR) / "static"
     return HTML(string=html, base_url=str(base)).write_pdf(
-        stylesheets=[CSS(filename=str(STYLESHEET))]
+        stylesheets=[CSS(filename=str(path)) for path in stylesheets]
     )
+
+
+def sheet_pdf(edition, registrations):
+    return render_pdf(sheet_html(edition, registrations), stylesheets=SHEET_STYLESHEETS)
 
 
 def badge_pdf(registration):

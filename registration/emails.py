@@ -166,17 +166,29 @@ def registration_created(registration, token):
     )
 
 
+def confirmation_again(registration):
+    """Staff: the confirmation once more, with a new personal link (only hashes are kept)."""
+    token = AccessKey.issue(registration)
+    return _later(
+        registration,
+        "registration_created",
+        url=personal_url(token, registration.language),
+        badge_url=personal_url(token, registration.language, "badge"),
+    )
+
+
 def registration_changed(registration, changes):
     _later(registration, "registration_changed", url=_link(registration))
-    _promotions(changes)
+    promotions(changes)
 
 
 def registration_cancelled(registration, changes):
     _later(registration, "registration_cancelled")
-    _promotions(changes)
+    promotions(changes)
 
 
-def _promotions(changes):
+def promotions(changes):
+    """Tell those who got a place or a seat from the waiting list."""
     for registration in changes.promoted_registrations:
         token = AccessKey.issue(registration)
         _later(

@@ -91,6 +91,7 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -106,6 +107,11 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["edition", "status", "created_at"])]
+        permissions = [
+            ("export_registration", _("Peut exporter les inscriptions")),
+            ("print_badges", _("Peut imprimer des planches de badges")),
+            ("check_in", _("Peut enregistrer les arrivées à l'accueil")),
+        ]
 
     def __str__(self):
         return f"{self.full_name} ({self.organisation})"

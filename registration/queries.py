@@ -79,9 +79,9 @@ def _waiting_before(queryset):
     return Coalesce(Subquery(queryset.values("status").annotate(n=Count("pk")).values("n")), 0)
 
 
-def bookings_with_positions(registration):
-    """The registration's bookings with their session, room and, when waitlisted, their
-    place in the queue (``position``, 1 = next) (1 query)."""
+def bookings_with_positions_queryset(bookings):
+    """Bookings with their session, room and ``ahead``: how many wait before them on the
+    session's waiting list (their place in the queue is ahead + 1)."""
     ahead = Booking.objects.filter(
         session=OuterRef("session"),
         status=Booking.Status.WAITLISTED,
@@ -89,11 +89,16 @@ def bookings_with_positions(registration):
         Q(created_at__lt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
     )
-    return list(
-        registration.bookings.select_related("session__room", "session__type", "slot")
+    return (
+        bookings.select_related("session__room", "session__type", "slot")
         .annotate(ahead=_waiting_before(ahead))
         .order_by("session__starts_at", "pk")
     )
+
+
+def bookings_with_positions(registration):
+    """The registration's bookings, with their place in the queue (1 query)."""
+    return list(bookings_with_positions_queryset(registration.bookings.all()))
 
 
 def waitlist_position(registration):

@@ -276,8 +276,9 @@ def registration_update(*, registration, data, days, session_ids, now=None):
     return registration, changes
 
 
-def registration_cancel(*, registration, now=None):
-    """Cancel a registration and all its bookings; their seats go to the waiting lists."""
+def registration_cancel(*, registration, now=None, notify=True):
+    """Cancel a registration and all its bookings; their seats go to the waiting lists.
+    `notify=False` (erasure of the person's data): only the promoted are written to."""
     now = now or timezone.now()
     changes = Changes()
     with transaction.atomic():
@@ -302,7 +303,10 @@ def registration_cancel(*, registration, now=None):
         registration.bookings.all().delete()
         for session in sessions:
             changes.promoted_bookings += _promote_bookings(session, now)
-        emails.registration_cancelled(registration, changes)
+        if notify:
+            emails.registration_cancelled(registration, changes)
+        else:
+            emails.promotions(changes)
     return registration, changes
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rencontres",
     "events",
     "registration",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,11 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Badge sheets and other files with personal data: never under a public URL.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -272,6 +278,10 @@ LOGGING = {
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Personal data of an edition's registrations is anonymised this many months after its
+# last day (registration/privacy.py), keeping only aggregate statistics.
+PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
 
 # Public pages are cached this long at most (and dropped at once on any programme change).
 PAGE_CACHE_SECONDS = 3600

@@ -10,6 +10,8 @@ admin.site.site_title = _("Rencontres AICT")
 admin.site.index_title = _("Gestion de l'événement")
 
 urlpatterns = [
+    # Staff tools (French, like the admin they extend): badge sheets, check-in desk…
+    path("admin/outils/", include("staff.urls")),
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", views.home, name="home"),

@@ -65,6 +65,10 @@ def test_environment():
         storages = {
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            "private": {
+                **settings.STORAGES["private"],
+                "OPTIONS": {"location": f"{folder}/private"},
+            },
         }
         with override_settings(
             CACHES={"default": {**cache, "LOCATION": f"{folder}/cache"}},

@@ -1,6 +1,7 @@
 """Small builders for test data (the 2026 data itself comes from the real fixture)."""
 
 import itertools
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,3 +79,28 @@ def make_programme(edition, *, sessions, per_slot=4):
             )
         )
     return created
+
+
+def make_registration(edition, *, days=None, status="confirmed", **fields):
+    """A registration written directly (staff-tool tests; sign-ups go through the services)."""
+    from django.utils import timezone
+
+    from registration.models import AttendanceDay, Registration
+
+    number = next(_numbers)
+    defaults = dict(
+        first_name="Camille",
+        last_name=f"Martin {number}",
+        email=f"camille.{number}@example.org",
+        organisation="Ville de Lyon",
+        organisation_type="collectivite",
+        country="FR",
+        privacy_consent_at=timezone.now(),
+        form_token=uuid.uuid4(),
+    )
+    defaults.update(fields)
+    registration = Registration.objects.create(edition=edition, status=status, **defaults)
+    AttendanceDay.objects.bulk_create(
+        AttendanceDay(registration=registration, day=day) for day in (days or edition.days)
+    )
+    return registration

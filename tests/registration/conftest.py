@@ -1,13 +1,12 @@
 import re
 from datetime import datetime
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from events.models import Session
+from tests.worker import run_worker
 
 PARIS = ZoneInfo("Europe/Paris")
 MAY = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
@@ -88,17 +87,6 @@ def last_link(email):
     messages = [m for m in mail.outbox if email in m.to]
     assert messages, f"no email to {email}"
     return link_in(messages[-1])
-
-
-def run_worker():
-    """What `manage.py db_worker` does in production: run the queued tasks (emails).
-
-    The real command, except that it may not close the test's database connection (it
-    does so between tasks, as a long-running process should)."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", return_value=None
-    ):
-        call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from registration.models import OutgoingEmail, Registration
 from rencontres.settings import parse_email_url
-from tests.registration.conftest import form_data, run_worker
+from tests.registration.conftest import form_data
+from tests.worker import run_worker
 
 
 def free_port():

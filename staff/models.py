@@ -1,0 +1,128 @@
+"""What the staff tools record: arrivals at the door, badge sheets, exports of personal data."""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Edition
+from registration.models import Registration
+
+
+def private_storage():
+    """Files with personal data: outside the static and media roots, served only by views
+    that check permissions."""
+    return storages["private"]
+
+
+class CheckIn(models.Model):
+    """Someone came in on a day (once per day; a second scan finds this row)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        verbose_name=_("inscription"),
+    )
+    day = models.DateField(_("jour"))
+    at = models.DateTimeField(_("arrivée à"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("arrivée")
+        verbose_name_plural = _("arrivées")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "day"], name="one_checkin_per_day")
+        ]
+        indexes = [models.Index(fields=["day", "at"])]
+
+    def __str__(self):
+        return f"{self.registration} — {self.at:%Y-%m-%d %H:%M}"
+
+
+class BadgeSheet(models.Model):
+    """A PDF of many badges, four per A4 page, built in the background by the task worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        READY = "ready", _("Prête")
+        FAILED = "failed", _("Échec")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="+", verbose_name=_("édition")
+    )
+    description = models.CharField(_("sélection"), max_length=300)
+    registration_ids = models.JSONField(_("inscriptions"), default=list, editable=False)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status, default=Status.PENDING, editable=False
+    )
+    pages = models.PositiveIntegerField(_("pages"), default=0, editable=False)
+    pages_done = models.PositiveIntegerField(_("pages mises en page"), default=0, editable=False)
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to="badge-sheets/", blank=True, editable=False
+    )
+    error = models.TextField(_("erreur"), blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("demandée par"),
+    )
+    created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("planche de badges")
+        verbose_name_plural = _("planches de badges")
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def badges(self):
+        return len(self.registration_ids)
+
+    @property
+    def percent(self):
+        if self.status == self.Status.READY:
+            return 100
+        return int(90 * self.pages_done / self.pages) if self.pages else 0
+
+    @property
+    def in_progress(self):
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class ExportLog(models.Model):
+    """Who exported which personal data, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    what = models.CharField(_("export"), max_length=200)
+    filters = models.TextField(_("filtre"), blank=True)
+    rows = models.PositiveIntegerField(_("lignes"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("export de données")
+        verbose_name_plural = _("exports de données")
+
+    def __str__(self):
+        return f"{self.what} ({self.at:%Y-%m-%d %H:%M})"

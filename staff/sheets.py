@@ -1,0 +1,92 @@
+"""Badge sheets for printing: requested by staff, built by the task worker.
+
+All the badges go into one WeasyPrint document (four A6 per A4 page, cut marks); its
+progress is read from WeasyPrint's own page-by-page layout log.
+"""
+
+import logging
+import math
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from registration.badges import sheet_pdf
+from registration.models import Registration
+
+from .models import BadgeSheet
+
+# How often (in pages laid out) the progress is saved.
+PROGRESS_EVERY = 10
+
+
+def badge_sheet_request(*, edition, registrations, description, user):
+    """Queue a sheet of the confirmed registrations among `registrations`, sorted by name."""
+    from .tasks import build_badge_sheet
+
+    ids = list(
+        registrations.filter(edition=edition, status=Registration.Status.CONFIRMED)
+        .order_by("last_name", "first_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        sheet = BadgeSheet.objects.create(
+            edition=edition,
+            description=description[:300],
+            registration_ids=ids,
+            pages=math.ceil(len(ids) / 4),
+            requested_by=user,
+        )
+        build_badge_sheet.enqueue(sheet.pk)
+    return sheet
+
+
+class _Progress(logging.Handler):
+    """Counts the pages WeasyPrint lays out ("Step 5 - Creating layout - Page N")."""
+
+    def __init__(self, sheet):
+        super().__init__(level=logging.INFO)
+        self.sheet = sheet
+
+    def emit(self, record):
+        if not record.msg.startswith("Step 5 - Creating layout - Page") or not record.args:
+            return
+        page = record.args[0]
+        if page % PROGRESS_EVERY == 0:
+            BadgeSheet.objects.filter(pk=self.sheet.pk).update(pages_done=page)
+
+
+def build(sheet_id):
+    """The task's work: render the sheet's PDF and store it. Returns the sheet's state."""
+    sheet = BadgeSheet.objects.select_related("edition__venue").get(pk=sheet_id)
+    if sheet.status != BadgeSheet.Status.PENDING:
+        return sheet.status  # built already, or being built by another worker
+    BadgeSheet.objects.filter(pk=sheet.pk).update(status=BadgeSheet.Status.RUNNING)
+    by_pk = Registration.objects.in_bulk(sheet.registration_ids)
+    registrations = [by_pk[pk] for pk in sheet.registration_ids if pk in by_pk]
+
+    progress = logging.getLogger("weasyprint.progress")
+    handler = _Progress(sheet)
+    level, propagate = progress.level, progress.propagate
+    progress.setLevel(logging.INFO)
+    progress.propagate = False  # counted here, not printed
+    progress.addHandler(handler)
+    try:
+        pdf = sheet_pdf(sheet.edition, registrations)
+    except Exception as error:
+        BadgeSheet.objects.filter(pk=sheet.pk).update(
+            status=BadgeSheet.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    finally:
+        progress.removeHandler(handler)
+        progress.setLevel(level)
+        progress.propagate = propagate
+
+    sheet.refresh_from_db()
+    sheet.pdf.save(f"badges-{sheet.pk}.pdf", ContentFile(pdf), save=False)
+    sheet.pages_done = sheet.pages
+    sheet.status = BadgeSheet.Status.READY
+    sheet.finished_at = timezone.now()
+    sheet.save(update_fields=["pdf", "pages_done", "status", "finished_at"])
+    return sheet.status

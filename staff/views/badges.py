@@ -1,0 +1,59 @@
+"""Badge sheets: ask for one, watch it being built, download it."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from events.queries import current_edition
+
+from ..forms import BadgeSheetForm
+from ..models import BadgeSheet
+from ..sheets import badge_sheet_request
+from .base import render_staff
+
+print_badges = permission_required("registration.print_badges", raise_exception=True)
+
+
+@staff_member_required
+@print_badges
+@require_http_methods(["GET", "POST"])
+def sheets(request):
+    edition = current_edition()
+    form = BadgeSheetForm(request.POST or None, edition=edition)
+    if request.method == "POST" and form.is_valid():
+        sheet = badge_sheet_request(
+            edition=edition,
+            registrations=form.registrations(),
+            description=form.description(),
+            user=request.user,
+        )
+        return redirect("staff:badge_sheet", pk=sheet.pk)
+    recent = BadgeSheet.objects.filter(edition=edition).select_related("requested_by")[:20]
+    return render_staff(
+        request,
+        "staff/badge_sheets.html",
+        {"form": form, "sheets": recent, "title": _("Planches de badges")},
+    )
+
+
+@staff_member_required
+@print_badges
+def sheet(request, pk):
+    sheet = get_object_or_404(BadgeSheet, pk=pk)
+    return render_staff(request, "staff/badge_sheet.html", {"sheet": sheet, "title": str(sheet)})
+
+
+@staff_member_required
+@print_badges
+def sheet_pdf(request, pk):
+    sheet = get_object_or_404(BadgeSheet, pk=pk, status=BadgeSheet.Status.READY)
+    if not sheet.pdf:
+        raise Http404("No file")
+    response = FileResponse(
+        sheet.pdf.open("rb"), as_attachment=True, filename=f"badges-{sheet.pk}.pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
