@@ -75,7 +75,7 @@ class AttendanceDayInline(admin.TabularInline):
 class BookingInline(admin.TabularInline):
     model = Booking
     extra = 0
-    fields = ["session", "status", "position", "created_at", "confirmed_at"]
+    fields = ["session", "status", "queue_place", "created_at", "confirmed_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -86,7 +86,7 @@ class BookingInline(admin.TabularInline):
         return queries.bookings_with_positions_queryset(super().get_queryset(request))
 
     @admin.display(description=_("place en liste d'attente"))
-    def position(self, booking):
+    def queue_place(self, booking):
         return booking.ahead + 1 if booking.status == Booking.Status.WAITLISTED else "—"
 
 
