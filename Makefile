@@ -13,6 +13,7 @@ run: install migrate fixtures messages
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Site: http://$(HOST):$(PORT)/  —  admin: http://$(HOST):$(PORT)/admin/ (manage.py createsuperuser)"
 	@echo "Emails: sent by the task worker started alongside (console unless EMAIL_URL is set)."
+	$(PY) manage.py purge_personal_data --schedule
 	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)

@@ -75,7 +75,6 @@ def test_retention_is_counted_from_the_last_day(edition_2026, settings):
     ],
 )
 def test_purge_twelve_months_after_the_event(full_workshop, time_machine, moment, anonymised):
-    _session, people = full_workshop
     time_machine.move_to(moment, tick=False)
     call_command("purge_personal_data", verbosity=0)
     left = Registration.objects.filter(anonymised_at__isnull=True).count()
