@@ -1,10 +1,18 @@
 from django.urls import path
 
-from .views import badges
+from .views import badges, dashboard, desk, sessions
 
 app_name = "staff"
 
 urlpatterns = [
+    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("sessions/", sessions.sessions, name="sessions"),
+    path("sessions/<int:pk>/", sessions.session, name="session"),
+    path("sessions/<int:pk>/export.csv", sessions.session_export, name="session_export"),
+    path("accueil/", desk.desk, name="desk"),
+    path("accueil/scan/", desk.scan, name="desk_scan"),
+    path("accueil/compteurs.json", desk.counters, name="desk_counters"),
+    path("accueil/badge/<int:pk>.pdf", desk.reprint, name="desk_reprint"),
     path("badges/", badges.sheets, name="badge_sheets"),
     path("badges/<int:pk>/", badges.sheet, name="badge_sheet"),
     path("badges/<int:pk>/badges.pdf", badges.sheet_pdf, name="badge_sheet_pdf"),

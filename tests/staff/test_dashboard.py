@@ -1,0 +1,83 @@
+"""Dashboard and per-session fill: pictures with their numbers, for staff only."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from staff import charts
+from staff.dashboard import registrations_per_day
+from staff.models import CheckIn
+from tests.factories import make_registration
+from tests.staff.conftest import grant
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_cumulative_line_climbs_to_the_total():
+    from datetime import date
+
+    line = charts.cumulative_line(
+        [(date(2026, 4, 15), 3), (date(2026, 4, 16), 0), (date(2026, 4, 17), 5)]
+    )
+    ys = [float(p.split(",")[1]) for p in line.points.split()]
+    assert ys[0] > ys[2] and ys[0] == ys[1]  # SVG y grows downwards
+    assert line.last[2] == 8
+
+
+def test_bars_scale_to_the_largest():
+    chart = charts.horizontal_bars([("A", 10), ("B", 5), ("C", 0)])
+    assert [bar.width for bar in chart.bars] == [360.0, 180.0, 0.0]
+    assert [bar.text for bar in chart.bars] == ["10", "5", "0"]
+    capped = charts.horizontal_bars([("Full", 130, "13/10")], maximum=100)
+    assert capped.bars[0].width == 360.0
+
+
+@pytest.fixture
+def filled(edition_2026, time_machine, full_workshop):
+    time_machine.move_to(datetime(2026, 7, 8, 9, 40, tzinfo=PARIS), tick=False)
+    make_registration(edition_2026, country="SN", is_elected=True, organisation_type="reseau")
+    _session, (first, *_rest) = full_workshop
+    CheckIn.objects.create(
+        registration=first, day=first.days.first().day, at=datetime(2026, 7, 8, 9, 5, tzinfo=PARIS)
+    )
+    return edition_2026
+
+
+def test_dashboard_shows_pictures_and_numbers(admin_client, filled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        response = admin_client.get("/admin/outils/tableau-de-bord/")
+    html = response.content.decode()
+    assert html.count("<svg") >= 5 and 'role="img"' in html
+    assert "4 inscriptions en cours" in html
+    assert '<th scope="row">Sénégal</th><td>1</td>' in html
+    assert '<th scope="row">France</th><td>3</td>' in html
+    assert "25 %" in html  # one elected in four
+    assert '<th scope="row">9h</th><td>1</td>' in html  # the 9:05 arrival
+
+
+def test_registrations_per_day_from_the_opening(filled):
+    days = registrations_per_day(filled, today=datetime(2026, 7, 8).date())
+    assert days[0][0].isoformat() == "2026-04-15"
+    assert sum(n for _d, n in days) == 4
+
+
+def test_session_fill_and_who_is_booked(admin_client, filled, full_workshop):
+    session, _people = full_workshop
+    html = admin_client.get("/admin/outils/sessions/").content.decode()
+    assert '<meter min="0" max="1"' in html and "100 %" in html
+    detail = admin_client.get(f"/admin/outils/sessions/{session.pk}/").content.decode()
+    assert detail.count("Attente n°") == 2 and "Attente n° 2" in detail
+    export = admin_client.get(f"/admin/outils/sessions/{session.pk}/export.csv")
+    lines = export.content.decode().splitlines()
+    assert len(lines) == 4 and lines[2].startswith("Liste d'attente;1;")
+
+
+def test_staff_pages_need_permissions(client, staff_user, filled, full_workshop):
+    session, _people = full_workshop
+    client.force_login(staff_user)
+    for url in ["/admin/outils/tableau-de-bord/", "/admin/outils/sessions/"]:
+        assert client.get(url).status_code == 403
+    client.force_login(grant(staff_user, "view_registration"))
+    assert client.get("/admin/outils/tableau-de-bord/").status_code == 200
+    assert client.get(f"/admin/outils/sessions/{session.pk}/export.csv").status_code == 403
