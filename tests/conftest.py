@@ -10,6 +10,9 @@ from django.test import override_settings
 
 from tests import postgres
 
+# The SMTP server fixture (smtp_port) for email tests anywhere in the suite.
+pytest_plugins = ["tests.smtp"]
+
 FIXTURE = settings.BASE_DIR / "fixtures" / "edition_2026.json"
 
 

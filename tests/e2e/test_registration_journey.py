@@ -7,6 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from registration.models import Booking, Registration
+from tests.e2e.steps import sign_up
 from tests.registration.conftest import MAY, link_in, run_worker
 
 
@@ -16,19 +17,7 @@ def test_register_change_cancel(page, live_server, live_edition, time_machine):
     page.get_by_role("link", name="Je m'inscris").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscription aux Rencontres")
 
-    page.get_by_label("Madame").check()
-    page.get_by_label("Prénom").fill("Nguyễn Thị")
-    page.locator("#id_last_name").fill("Minh Khai")
-    page.get_by_label("Adresse électronique").fill("minh.khai@example.org")
-    page.locator("#id_phone_1").fill("+84 24 3825 3536")
-    page.locator("#id_organisation").fill("Ville de Hanoï")
-    page.get_by_label("Type d'organisation").select_option(label="Collectivité territoriale")
-    page.locator("#id_country").select_option(label="Viêt Nam")
-    page.get_by_label("Mercredi 8 juillet 2026").check()
-    page.get_by_label(re.compile(r"Atelier thématique 1 \(intitulé à venir\)")).check()
-    page.get_by_label(re.compile("J'accepte que Cités Unies France traite")).check()
-    page.get_by_role("button", name="Valider mon inscription").click()
-
+    sign_up(page, first="Nguyễn Thị", last="Minh Khai", email="minh.khai@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Merci, votre demande d'inscription est enregistrée"
     )
