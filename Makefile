@@ -77,6 +77,7 @@ bench: install messages
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq $$tool >/dev/null; }; done
 	$(PY) bench/pages.py
 	$(PY) bench/registration_burst.py
+	$(PY) bench/badges.py
 
 clean:
 	rm -rf $(VENV) var
