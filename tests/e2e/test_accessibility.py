@@ -76,4 +76,7 @@ def test_form_with_errors_and_personal_page(audit, live_server, live_edition, ti
 
     Client().post("/fr/inscription/", form_data())
     run_worker()
-    assert audit(live_server.url + link_in(mail.outbox[-1]))[1] == []
+    personal = link_in(mail.outbox[-1])
+    for path in ("", "modifier/", "annuler/"):  # the page, the change form, the cancel step
+        assert Client().get(personal + path).status_code == 200
+        assert audit(live_server.url + personal + path)[1] == [], path
