@@ -23,12 +23,17 @@ from .base import render_staff
 check_in = permission_required("registration.check_in", raise_exception=True)
 
 
+def clean(text):
+    """What was typed or scanned, bounded; NUL removed (PostgreSQL refuses it in a query)."""
+    return text.replace("\x00", "").strip()[:100]
+
+
 @staff_member_required
 @check_in
 def desk(request):
     edition = current_edition()
     context = {"title": _("Accueil — enregistrement des arrivées"), **checkin.counters(edition)}
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean(request.GET.get("q", ""))
     if query:
         context["query"] = query
         context["results"] = checkin.search(edition, query)
@@ -50,14 +55,14 @@ def desk(request):
 def scan(request):
     """A scanned code (or a typed one): record the arrival. Anything else: a name search."""
     edition = current_edition()
-    text = request.POST.get("q", "")[:100]
+    text = clean(request.POST.get("q", ""))
     registration = checkin.find_by_code(edition, text)
     if registration is None and request.POST.get("personne", "").isdigit():
         registration = Registration.objects.filter(
             edition=edition, pk=request.POST["personne"]
         ).first()
     if registration is None:
-        return redirect(reverse("staff:desk") + "?" + urlencode({"q": text.strip()}))
+        return redirect(reverse("staff:desk") + "?" + urlencode({"q": text}))
     arrival = checkin.checkin_record(registration=registration, by=request.user)
     state = {"personne": registration.pk, "etat": "nouveau" if arrival.created else "vu"}
     return redirect(reverse("staff:desk") + "?" + urlencode(state))
