@@ -157,24 +157,22 @@ def _link(registration):
     return personal_url(AccessKey.issue(registration), registration.language)
 
 
+def _links(registration, token=None):
+    """The personal page and badge links of a message (a new key unless one is given)."""
+    token = token or AccessKey.issue(registration)
+    return {
+        "url": personal_url(token, registration.language),
+        "badge_url": personal_url(token, registration.language, "badge"),
+    }
+
+
 def registration_created(registration, token):
-    _later(
-        registration,
-        "registration_created",
-        url=personal_url(token, registration.language),
-        badge_url=personal_url(token, registration.language, "badge"),
-    )
+    _later(registration, "registration_created", **_links(registration, token))
 
 
 def confirmation_again(registration):
     """Staff: the confirmation once more, with a new personal link (only hashes are kept)."""
-    token = AccessKey.issue(registration)
-    return _later(
-        registration,
-        "registration_created",
-        url=personal_url(token, registration.language),
-        badge_url=personal_url(token, registration.language, "badge"),
-    )
+    return _later(registration, "registration_created", **_links(registration))
 
 
 def registration_changed(registration, changes):
@@ -190,13 +188,7 @@ def registration_cancelled(registration, changes):
 def promotions(changes):
     """Tell those who got a place or a seat from the waiting list."""
     for registration in changes.promoted_registrations:
-        token = AccessKey.issue(registration)
-        _later(
-            registration,
-            "registration_promoted",
-            url=personal_url(token, registration.language),
-            badge_url=personal_url(token, registration.language, "badge"),
-        )
+        _later(registration, "registration_promoted", **_links(registration))
     for booking in changes.promoted_bookings:
         registration = booking.registration
         _later(
