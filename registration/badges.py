@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -101,3 +102,11 @@ def badge_pdf(registration):
 def badge_filename(registration):
     name = slugify(registration.full_name) or "badge"
     return f"badge-{name[:60]}.pdf"
+
+
+def badge_response(registration, *, disposition="attachment"):
+    """The badge as a download with a safe filename, never kept by a cache on the way."""
+    response = HttpResponse(badge_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{badge_filename(registration)}"'
+    response["Cache-Control"] = "no-store"
+    return response

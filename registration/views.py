@@ -3,7 +3,7 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext_lazy
@@ -223,8 +223,4 @@ def badge(request, registration, token):
     """The attendee's badge (PDF, A6), for a confirmed registration."""
     if registration.status != registration.Status.CONFIRMED:
         raise Http404("No badge for this registration")
-    response = HttpResponse(badges.badge_pdf(registration), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{badges.badge_filename(registration)}"'
-    )
-    return response
+    return badges.badge_response(registration)

@@ -6,7 +6,7 @@ One field takes a scanned code (a scanner types it, then Enter) or a name; the c
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -82,7 +82,4 @@ def reprint(request, pk):
     registration = get_object_or_404(Registration, pk=pk, status=Registration.Status.CONFIRMED)
     if registration.edition_id != current_edition().pk:
         raise Http404("Not this edition")
-    response = HttpResponse(badges.badge_pdf(registration), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{badges.badge_filename(registration)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return badges.badge_response(registration, disposition="inline")
