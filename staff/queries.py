@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from events.models import Session
 from registration.models import Booking
+from registration.queries import bookings_with_positions_queryset
 
 
 @dataclass
@@ -37,16 +38,14 @@ def session_fill(edition):
 
 
 def session_bookings(session):
-    """Who is booked: confirmed first, then the waiting list in its order, with each
-    waiting person's place (``position``) (1 query)."""
+    """Who is booked: confirmed first, then the waiting list in its order, each waiting
+    person with their place (``position``, as the attendee's own page counts it) (1 query)."""
     bookings = list(
-        session.bookings.select_related("registration").order_by("status", "created_at", "pk")
+        bookings_with_positions_queryset(session.bookings.select_related("registration")).order_by(
+            "status", "created_at", "pk"
+        )  # "confirmed" sorts before "waitlisted"
     )
-    place = 0
     for booking in bookings:
-        if booking.status == Booking.Status.WAITLISTED:
-            place += 1
-            booking.position = place
-        else:
-            booking.position = None
+        waiting = booking.status == Booking.Status.WAITLISTED
+        booking.position = booking.ahead + 1 if waiting else None
     return bookings
