@@ -25,6 +25,14 @@ def find_by_code(edition, text):
     return Registration.objects.filter(edition=edition, checkin_code=code).first()
 
 
+def find_by_pk(edition, value):
+    """The registration a result list or a card button points to (any other text: None)."""
+    value = str(value)
+    if not value.isdigit():
+        return None
+    return Registration.objects.filter(edition=edition, pk=value).first()
+
+
 def search(edition, text, limit=20):
     """Live registrations whose name, organisation or address matches every word."""
     queryset = Registration.objects.filter(edition=edition).exclude(

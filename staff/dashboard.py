@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django_countries import countries
 
 from registration.models import Registration
 
@@ -49,8 +50,6 @@ def _by(edition, field, choices=None, limit=None):
 
 
 def by_country(edition, limit=15):
-    from django_countries import countries
-
     return [(countries.name(code) or code, n) for code, n in _by(edition, "country", limit=limit)]
 
 
@@ -87,7 +86,7 @@ def dashboard(edition, today=None):
     today = today or timezone.localdate()
     per_day = registrations_per_day(edition, today)
     organisation_types = _by(edition, "organisation_type", Registration.OrganisationType.choices)
-    countries = by_country(edition)
+    by_countries = by_country(edition)
     fill = [f for f in session_fill(edition) if f.capacity]
     per_hour = checkins_per_hour(edition)
     return {
@@ -96,8 +95,8 @@ def dashboard(edition, today=None):
         "total": sum(n for _d, n in per_day),
         "organisation_types": organisation_types,
         "organisation_types_chart": charts.horizontal_bars(organisation_types),
-        "countries": countries,
-        "countries_chart": charts.horizontal_bars(countries),
+        "countries": by_countries,
+        "countries_chart": charts.horizontal_bars(by_countries),
         "elected": elected_share(edition),
         "fill": fill,
         "fill_chart": charts.horizontal_bars(

@@ -37,15 +37,11 @@ def desk(request):
     if query:
         context["query"] = query
         context["results"] = checkin.search(edition, query)
-    if pk := request.GET.get("personne", ""):
-        registration = Registration.objects.filter(
-            edition=edition, pk=pk if pk.isdigit() else 0
-        ).first()
-        if registration:
-            context["person"] = registration
-            context["arrival"] = checkin.arrival_today(registration)
-            context["bookings"] = checkin.todays_bookings(registration)
-            context["just_recorded"] = request.GET.get("etat") == "nouveau"
+    if registration := checkin.find_by_pk(edition, request.GET.get("personne", "")):
+        context["person"] = registration
+        context["arrival"] = checkin.arrival_today(registration)
+        context["bookings"] = checkin.todays_bookings(registration)
+        context["just_recorded"] = request.GET.get("etat") == "nouveau"
     return render_staff(request, "staff/desk.html", context)
 
 
@@ -56,11 +52,9 @@ def scan(request):
     """A scanned code (or a typed one): record the arrival. Anything else: a name search."""
     edition = current_edition()
     text = clean(request.POST.get("q", ""))
-    registration = checkin.find_by_code(edition, text)
-    if registration is None and request.POST.get("personne", "").isdigit():
-        registration = Registration.objects.filter(
-            edition=edition, pk=request.POST["personne"]
-        ).first()
+    registration = checkin.find_by_code(edition, text) or checkin.find_by_pk(
+        edition, request.POST.get("personne", "")
+    )
     if registration is None:
         return redirect(reverse("staff:desk") + "?" + urlencode({"q": text}))
     arrival = checkin.checkin_record(registration=registration, by=request.user)

@@ -89,7 +89,7 @@ def test_bookings_inline_shows_waiting_list_positions(admin_client, full_worksho
     assert re.search(r'class="field-queue_place">\s*<p>2</p>', response.content.decode())
 
 
-def test_change_category_and_resend_confirmation(admin_client, people, settings):
+def test_change_category_and_resend_confirmation(admin_client, people):
     ana = people["ana"]
     response = admin_client.post(
         LIST, {"action": "category_speaker", "_selected_action": [ana.pk], "index": "0"}
