@@ -19,8 +19,9 @@ run: install migrate fixtures messages
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian packages: gettext (translations), PostgreSQL (tests), Pango and Noto fonts
-# (WeasyPrint), Chromium (browser tests). Installed only when missing, and only as root.
-SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk poppler-utils chromium
+# (WeasyPrint), Chromium (browser tests), Java (the Nu HTML Checker).
+# Installed only when missing, and only as root.
+SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk poppler-utils chromium default-jre-headless
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -34,10 +35,12 @@ system-deps:
 
 install: $(STAMP) node_modules/.installed
 
-# axe-core for the accessibility tests, from the npm registry (no CDN at run time).
+# axe-core (accessibility tests) and vnu-jar (the Nu HTML Checker, run with the system
+# Java), from the npm registry (no CDN at run time). No install scripts: vnu-jar's would
+# download a Java runtime of its own.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing (Node.js ships with this machine image)"; exit 1; }
-	npm ci --silent --no-audit --no-fund
+	npm ci --silent --no-audit --no-fund --ignore-scripts
 	touch $@
 
 $(STAMP): pyproject.toml | system-deps

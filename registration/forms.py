@@ -43,7 +43,10 @@ class PhoneField(SplitPhoneNumberField):
         prefix, number = self.widget.widgets
         prefix.attrs["aria-label"] = _("Indicatif du pays")
         number.attrs["aria-label"] = _("Numéro de téléphone")
-        number.attrs["autocomplete"] = "tel-national"
+        # "tel" (the whole number, "+221 77…" included): the checker refuses "tel-national"
+        # here, and a full international number typed or filled in is read whatever the
+        # prefix chosen.
+        number.attrs["autocomplete"] = "tel"
 
     def prefix_field(self):
         return PrefixChoiceField(choices=phone_prefixes(get_language() or "fr"))

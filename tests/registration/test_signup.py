@@ -76,6 +76,13 @@ def test_international_phone_and_single_word_name(client, open_edition):
     assert registration.phone.as_e164 == "+6281234567890"
 
 
+def test_a_whole_international_number_wins_over_the_prefix(client, open_edition):
+    """What a browser fills in for autocomplete="tel": the number with its own prefix."""
+    data = form_data(phone_0="FR", phone_1="+221 77 123 45 67")
+    assert client.post(URL, data).status_code == 302
+    assert Registration.objects.get().phone.as_e164 == "+221771234567"
+
+
 @pytest.mark.parametrize(
     "name", ["Nguyễn Thị Minh Khai", "محمد بن سلمان", "王小明", "Άννα Παπαδοπούλου", "Сергей"]
 )
