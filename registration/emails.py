@@ -61,10 +61,11 @@ def render(email):
         context["bookings"] = list(registration.bookings.select_related("session"))
     with translation.override(registration.language):
         text = render_to_string(f"registration/email/{email.kind}.txt", context)
+        subject, _sep, body = text.strip().partition("\n")
+        email.subject = subject.strip()
+        email.body = body.strip() + "\n"
+        context["subject"] = email.subject  # the HTML part's <title>
         email.html_body = render_to_string(f"registration/email/{email.kind}.html", context)
-    subject, _sep, body = text.strip().partition("\n")
-    email.subject = subject.strip()
-    email.body = body.strip() + "\n"
     email.reply_to = registration.edition.contact_email
 
 

@@ -13,8 +13,10 @@ from django.conf import settings
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from events.models import Session
+from tests.factories import make_registration
 from tests.registration.conftest import MAY, PARIS, form_data, last_link
 from tests.worker import run_worker
 
@@ -175,3 +177,30 @@ def test_stylesheets_are_valid_css(client, edition_2026, tmp_path):
     sheets["/types.css"] = client.get("/fr/types.css").text  # the session types' colours
     assert "site.css" in sheets and "badge.css" in sheets
     assert failing(checker_errors(sheets, tmp_path, kind="css")) == ""
+
+
+def test_html_emails_are_valid(edition_2026, tmp_path):
+    """The HTML part of every message the site sends, in both languages (their text part is
+    checked by the email tests)."""
+    from registration import emails
+    from registration.models import OutgoingEmail
+
+    folder = settings.BASE_DIR / "templates" / "registration" / "email"
+    kinds = sorted(path.stem for path in folder.glob("*.html") if path.stem != "base")
+    context = {
+        "url": "https://rencontres.example.org/fr/inscription/espace/abc/",
+        "badge_url": "https://rencontres.example.org/fr/inscription/espace/abc/badge.pdf",
+        "session_title": "Atelier thématique 1",
+        "duplicate_signup": True,
+    }
+    documents = {}
+    for language in LANGUAGES:
+        for status in ("confirmed", "waitlisted"):
+            registration = make_registration(edition_2026, status=status, language=language)
+            for kind in kinds:
+                email = OutgoingEmail(registration=registration, kind=kind, context=context)
+                emails.render(email)
+                documents[f"{kind} ({language}, {status})"] = email.html_body
+                assert f"<title>{escape(email.subject)}</title>" in email.html_body
+    assert len(kinds) == 6 and len(documents) == 24
+    assert failing(checker_errors(documents, tmp_path)) == ""
