@@ -1,27 +1,17 @@
 """axe-core (WCAG 2.2 A and AA rules) on the public pages, the form with its errors and the
-personal page, in French and English: no violation."""
+personal pages, in French and English: no violation."""
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
+from django.utils import translation
 
+from tests.pages import LANGUAGES, PUBLIC, personal_paths, public_paths
 from tests.registration.conftest import MAY, form_data, link_in, run_worker
 
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = [
-    "/{lang}/",
-    "/fr/editorial/",
-    "/fr/infos-pratiques/",
-    "/en/practical-information/",
-    "/fr/pre-programme/",
-    "/{lang}/programme/",
-    "/fr/partenaires/",
-    "/fr/donnees-personnelles/",
-    "/fr/inscription/",
-    "/en/registration/",
-    "/fr/inscription/lien-perdu/",
-]
 
 
 @pytest.fixture
@@ -45,38 +35,41 @@ def audit(browser):
     context.close()
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_public_pages(audit, live_server, live_edition, time_machine, lang):
-    time_machine.move_to(MAY, tick=True)
-    for path in PAGES:
-        url = live_server.url + path.format(lang=lang)
-        _page, violations = audit(url)
-        assert violations == [], url
-
-
-def test_session_page(audit, live_server, live_edition):
+    """Every public page, with one session of each type (one template; the HTML checker
+    goes through all of them), and the 404 page."""
     from events.models import Session
 
-    session = Session.objects.get(title_fr="Ouverture officielle des Rencontres")
-    assert audit(live_server.url + session.get_absolute_url())[1] == []
+    time_machine.move_to(MAY, tick=True)
+    one_per_type = {session.type_id: session for session in Session.objects.all()}
+    checked = {}
+    for path in [*public_paths(lang, one_per_type.values()), f"/{lang}/nulle-part/"]:
+        checked[path] = audit(live_server.url + path)[1]
+    assert len(checked) == len(PUBLIC) + len(one_per_type) + 1  # and the 404 page
+    assert {path: found for path, found in checked.items() if found} == {}
 
 
 def test_form_with_errors_and_personal_page(audit, live_server, live_edition, time_machine):
     time_machine.move_to(MAY, tick=True)
-    page, _violations = audit(live_server.url + "/fr/inscription/")
-    page.get_by_role("button", name="Valider mon inscription").click()
-    page.wait_for_selector("#error-summary")
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate(
-        "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})", RULES
-    )
-    assert [v["id"] for v in result["violations"]] == []
+    for lang, button in (("fr", "Valider mon inscription"), ("en", "Register")):
+        with translation.override(lang):
+            page, _violations = audit(live_server.url + reverse("registration:register"))
+        page.get_by_role("button", name=button).click()
+        page.wait_for_selector("#error-summary")
+        page.add_script_tag(content=AXE.read_text())
+        result = page.evaluate(
+            "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})", RULES
+        )
+        assert [v["id"] for v in result["violations"]] == [], lang
 
     from django.test import Client
 
     Client().post("/fr/inscription/", form_data())
     run_worker()
     personal = link_in(mail.outbox[-1])
-    for path in ("", "modifier/", "annuler/"):  # the page, the change form, the cancel step
-        assert Client().get(personal + path).status_code == 200
-        assert audit(live_server.url + personal + path)[1] == [], path
+    token = personal.rstrip("/").rsplit("/", 1)[1]
+    for lang in LANGUAGES:  # the page, the change form, the cancel step
+        for path in personal_paths(lang, token):
+            assert Client().get(path).status_code == 200
+            assert audit(live_server.url + path)[1] == [], path

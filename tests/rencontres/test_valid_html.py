@@ -17,24 +17,11 @@ from django.utils.html import escape
 
 from events.models import Session
 from tests.factories import make_registration
+from tests.pages import LANGUAGES, PERSONAL, PUBLIC, personal_paths, public_paths
 from tests.registration.conftest import MAY, PARIS, form_data, last_link
 from tests.worker import run_worker
 
 VNU = settings.BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-LANGUAGES = ("fr", "en")
-PUBLIC = [
-    "home",
-    "editorial",
-    "practical",
-    "privacy",
-    "events:pre_programme",
-    "events:programme",
-    "events:partners",
-    "registration:register",
-    "registration:thanks",
-    "registration:lost_link",
-]
-PERSONAL = ["registration:manage", "registration:change", "registration:cancel"]
 
 
 def checker_errors(documents, tmp_path, kind="html"):
@@ -107,11 +94,7 @@ def test_public_and_personal_pages_are_valid_html(
     documents = {}
     for lang in LANGUAGES:
         with translation.override(lang):
-            for name in PUBLIC:
-                path = reverse(name)
-                documents[path] = page(client, path)
-            for session in Session.objects.all():
-                path = session.get_absolute_url()
+            for path in public_paths(lang, Session.objects.all()):
                 documents[path] = page(client, path)
             register = reverse("registration:register")
             documents[f"{register} (errors)"] = page(client, register, {"first_name": "A"})
@@ -126,8 +109,7 @@ def test_public_and_personal_pages_are_valid_html(
     token = last_link("awa.diallo@example.org").rstrip("/").rsplit("/", 1)[1]
     for lang in LANGUAGES:
         with translation.override(lang):
-            for name in PERSONAL:
-                path = reverse(name, args=[token])
+            for path in personal_paths(lang, token):
                 documents[path] = page(client, path)
             change = reverse("registration:change", args=[token])
             documents[f"{change} (errors)"] = page(client, change, {"last_name": ""})
@@ -136,7 +118,8 @@ def test_public_and_personal_pages_are_valid_html(
     for moment in (datetime(2026, 4, 1, 12, tzinfo=PARIS), datetime(2026, 7, 20, tzinfo=PARIS)):
         time_machine.move_to(moment)
         for lang in LANGUAGES:
-            path = f"/{lang}/" + ("inscription/" if lang == "fr" else "registration/")
+            with translation.override(lang):
+                path = reverse("registration:register")
             documents[f"{path} ({moment:%d %B})"] = page(client, path)
 
     time_machine.move_to(MAY)

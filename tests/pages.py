@@ -1,0 +1,33 @@
+"""The pages every quality gate goes through (the HTML checker, axe): one list, so that a
+page added to the site is added to both."""
+
+from django.urls import reverse
+from django.utils import translation
+
+LANGUAGES = ("fr", "en")
+
+# By URL name: the same page in each language.
+PUBLIC = [
+    "home",
+    "editorial",
+    "practical",
+    "privacy",
+    "events:pre_programme",
+    "events:programme",
+    "events:partners",
+    "registration:register",
+    "registration:thanks",
+    "registration:lost_link",
+]
+PERSONAL = ["registration:manage", "registration:change", "registration:cancel"]
+
+
+def public_paths(language, sessions):
+    """The public pages in one language, with the page of each session given."""
+    with translation.override(language):
+        return [reverse(name) for name in PUBLIC] + [s.get_absolute_url() for s in sessions]
+
+
+def personal_paths(language, token):
+    with translation.override(language):
+        return [reverse(name, args=[token]) for name in PERSONAL]
