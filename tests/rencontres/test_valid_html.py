@@ -187,3 +187,24 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
                 assert f"<title>{escape(email.subject)}</title>" in email.html_body
     assert len(kinds) == 6 and len(documents) == 24
     assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_the_list_of_pages_has_every_public_page():
+    """A page added to the site without parameters is in the quality gates' list (files
+    such as .ics, .css, .json, .xml are not pages)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    files = (".ics", ".css", ".json", ".xml")
+
+    def names(patterns, namespace=""):
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if isinstance(pattern, URLResolver) and not route.startswith("admin/"):
+                inner = f"{pattern.namespace}:" if pattern.namespace else namespace
+                yield from names(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and "<" not in route and not route.endswith(files):
+                yield namespace + pattern.name
+
+    with translation.override("fr"):
+        found = set(names(get_resolver().url_patterns))
+    assert found == set(PUBLIC)
