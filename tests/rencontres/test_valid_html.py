@@ -1,7 +1,8 @@
 """Valid HTML: the Nu HTML Checker (npm `vnu-jar`, run with the system Java) finds no error on
 any page the site serves, in French and English, in every state a visitor can meet: the
 registration form before, during and after the registration period, with its errors shown,
-the attendee's own pages, the error pages and the staff's own tools."""
+the attendee's own pages, the error pages, the staff's own tools, the HTML emails and the
+stylesheets."""
 
 import json
 import shutil
@@ -11,11 +12,13 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 from django.template import loader
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from events.models import Session
+from registration import emails
+from registration.models import OutgoingEmail
 from tests.factories import make_registration
 from tests.pages import LANGUAGES, PERSONAL, PUBLIC, personal_paths, public_paths
 from tests.registration.conftest import MAY, PARIS, form_data, last_link
@@ -165,9 +168,6 @@ def test_stylesheets_are_valid_css(client, edition_2026, tmp_path):
 def test_html_emails_are_valid(edition_2026, tmp_path):
     """The HTML part of every message the site sends, in both languages (their text part is
     checked by the email tests)."""
-    from registration import emails
-    from registration.models import OutgoingEmail
-
     folder = settings.BASE_DIR / "templates" / "registration" / "email"
     kinds = sorted(path.stem for path in folder.glob("*.html") if path.stem != "base")
     context = {
@@ -192,8 +192,6 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
 def test_the_list_of_pages_has_every_public_page():
     """A page added to the site without parameters is in the quality gates' list (files
     such as .ics, .css, .json, .xml are not pages)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
     files = (".ics", ".css", ".json", ".xml")
 
     def names(patterns, namespace=""):
