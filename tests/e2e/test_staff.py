@@ -1,16 +1,13 @@
 """Staff in a real browser: the check-in desk scans a badge; an admin edit reaches the site."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.test import Client
 from playwright.sync_api import expect
 
 from events.models import Session
 from staff.models import CheckIn
-from tests.factories import make_registration
-
-PARIS = ZoneInfo("Europe/Paris")
+from tests.factories import PARIS, make_registration
 
 
 def log_in(page, live_server, django_user_model):

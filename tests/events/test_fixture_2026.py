@@ -1,13 +1,11 @@
 """The 2026 fixture says what the brochure says."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 
 from events.models import AccessOption, Edition, Partner, Session, SessionType, Slot
-
-PARIS = ZoneInfo("Europe/Paris")
+from tests.factories import PARIS
 
 BROCHURE_SLOTS = [
     ("2026-07-08 13:00", "2026-07-08 14:00", "Accueil des participants"),

@@ -1,14 +1,13 @@
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 
 from events.models import Session
+from tests.factories import PARIS
 from tests.worker import run_worker
 
-PARIS = ZoneInfo("Europe/Paris")
 MAY = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
 
 

@@ -1,11 +1,10 @@
 """The home page's registration call follows the registration state, to the minute."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import time_machine
 
-PARIS = ZoneInfo("Europe/Paris")
+from tests.factories import PARIS
 
 
 def home_text(client):

@@ -1,17 +1,14 @@
 """Dashboard and per-session fill: pictures with their numbers, for staff only."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from staff import charts
 from staff.dashboard import registrations_per_day
 from staff.models import CheckIn
-from tests.factories import make_registration
+from tests.factories import PARIS, make_registration
 from tests.staff.conftest import grant
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def test_cumulative_line_climbs_to_the_total():

@@ -1,15 +1,13 @@
 """The check-in desk with the test client (the browser test is in tests/e2e)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from staff.models import CheckIn
-from tests.factories import make_registration
+from tests.factories import PARIS, make_registration
 from tests.staff.conftest import grant
 
-PARIS = ZoneInfo("Europe/Paris")
 DESK = "/admin/outils/accueil/"
 THURSDAY_MORNING = datetime(2026, 7, 9, 9, 12, tzinfo=PARIS)
 

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -12,10 +11,10 @@ from registration.models import AccessKey, Booking, OutgoingEmail, Registration
 from registration.privacy import retention_ends
 from registration.tasks import purge_personal_data, schedule_purge
 from staff.models import ExportLog
+from tests.factories import PARIS
 from tests.staff.conftest import grant, sign_up
 from tests.worker import run_worker
 
-PARIS = ZoneInfo("Europe/Paris")
 CHANGE = "/admin/registration/registration/{}/change/"
 
 
