@@ -6,17 +6,20 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Development commands run with DEBUG on (a local secret key in var/); production sets
+# DEBUG=0 and SECRET_KEY, without which the settings refuse to start.
+DEV := DEBUG=$${DEBUG:-1}
 
 .PHONY: run install system-deps migrate fixtures test lint format bench messages clean
 
 run: install migrate fixtures messages
-	$(PY) manage.py collectstatic --noinput -v0
+	$(DEV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "Site: http://$(HOST):$(PORT)/  —  admin: http://$(HOST):$(PORT)/admin/ (manage.py createsuperuser)"
 	@echo "Emails: sent by the task worker started alongside (console unless EMAIL_URL is set)."
-	$(PY) manage.py purge_personal_data --schedule
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	$(DEV) $(PY) manage.py purge_personal_data --schedule
+	$(DEV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian packages: gettext (translations), PostgreSQL (tests), Pango and Noto fonts
 # (WeasyPrint), Chromium (browser tests), Java (the Nu HTML Checker).
@@ -52,13 +55,13 @@ $(STAMP): pyproject.toml | system-deps
 	touch $(STAMP)
 
 migrate: install
-	$(PY) manage.py migrate --noinput -v0
+	$(DEV) $(PY) manage.py migrate --noinput -v0
 
 fixtures: migrate
-	$(PY) manage.py load_edition fixtures/edition_2026.json
+	$(DEV) $(PY) manage.py load_edition fixtures/edition_2026.json
 
 messages: install
-	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+	$(DEV) $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -71,7 +74,7 @@ format: install
 # The whole suite, as CI runs it: lint, migrations, pytest on SQLite then on PostgreSQL
 # (the tests start PostgreSQL themselves when DATABASE_URL is not set).
 test: install lint messages
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) -m pytest
 	$(PY) -m pytest --postgres
 

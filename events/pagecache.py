@@ -26,8 +26,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
 from django.utils.translation import get_language
+
+from rencontres.http import etag_of, not_modified
 
 VERSION_KEY = "events:programme-version"
 
@@ -96,18 +97,6 @@ def page_key(request, params):
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
     raw = f"{release_id()}|{programme_version()}|{get_language()}|{request.path}|{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def not_modified(request, etag):
-    """Whether the client's If-None-Match already names this ETag."""
-    if_none_match = request.headers.get("If-None-Match")
-    return bool(if_none_match) and (
-        etag in parse_etags(if_none_match) or if_none_match.strip() == "*"
-    )
-
-
-def etag_of(content):
-    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
 def _respond(request, page, max_age):

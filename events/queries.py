@@ -54,10 +54,6 @@ class ProgrammeDay:
     day: date
     blocks: list = field(default_factory=list)
 
-    @property
-    def session_count(self):
-        return sum(len(block.sessions) for block in self.blocks)
-
 
 @dataclass
 class Programme:

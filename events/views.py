@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from rencontres.http import CalendarResponse
+
 from . import exports, ical, queries
 from .pagecache import cached_page
 
@@ -65,12 +67,6 @@ def type_styles(request):
     """Colours of the session types, editable in admin, as a stylesheet (no inline style)."""
     content = render_to_string("events/type_styles.css", {"types": queries.session_types()})
     return HttpResponse(content, content_type="text/css; charset=utf-8")
-
-
-class CalendarResponse(HttpResponse):
-    def __init__(self, content, *, filename):
-        super().__init__(content, content_type="text/calendar; charset=utf-8")
-        self["Content-Disposition"] = f'attachment; filename="{filename}"'
 
 
 @cached_page()

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.models import Edition
-from events.pagecache import etag_of, not_modified
 from events.queries import current_edition
-from events.views import CalendarResponse
+from rencontres.http import CalendarResponse, etag_of, not_modified
 
 from . import badges, queries, services
 from .agenda import personal_calendar

@@ -34,11 +34,17 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG", False)
 
 
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
 def development_secret_key():
-    """A random key kept in var/ (ignored by git) when SECRET_KEY is not set."""
+    """A random key kept in var/ (ignored by git), for DEBUG only: without DEBUG a missing
+    SECRET_KEY stops the process (a key made up on one server would differ on the next and
+    sign nothing the others accept)."""
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see the README).")
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -144,7 +150,23 @@ def parse_cache_url(url):
     raise ImproperlyConfigured(f"CACHE_URL: unsupported scheme {parts.scheme!r}")
 
 
-CACHES = {"default": parse_cache_url(CACHE_URL)}
+# The counters of rate limits and login throttling have a store of their own: a flood of
+# page-cache entries must not evict them (the file cache culls, Redis evicts under
+# maxmemory). On one host: a folder of their own; with Redis: the same server unless
+# RATELIMIT_CACHE_URL names another (one that does not evict, see the README).
+RATELIMIT_CACHE_URL = os.environ.get("RATELIMIT_CACHE_URL") or (
+    CACHE_URL if CACHE_URL.startswith(("redis", "rediss")) else f"file://{VAR_DIR / 'ratelimit'}"
+)
+CACHES = {
+    "default": parse_cache_url(CACHE_URL),
+    "ratelimit": {
+        **parse_cache_url(RATELIMIT_CACHE_URL),
+        "KEY_PREFIX": "ratelimit",
+        # Entries are made only by what costs (valid sign-ups, emails, failed logins): far
+        # below this, so the file cache never culls a live counter.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    },
+}
 
 # --- Email --------------------------------------------------------------------------------
 # EMAIL_URL examples: console://, file:///tmp/mail, smtp://127.0.0.1:2525,
@@ -280,18 +302,33 @@ LOGGING = {
 }
 
 # Personal data of an edition's registrations is anonymised this many months after its
-# last day (registration/privacy.py), keeping only aggregate statistics.
+# last day (staff/privacy.py), keeping only aggregate statistics.
 PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
 
 # Public pages are cached this long at most (and dropped at once on any programme change).
 PAGE_CACHE_SECONDS = 3600
 
-# Requests per client address and window (seconds) on the forms robots like. Generous
-# for sign-ups: colleagues often register from one office address.
+# Reverse proxies in front of the app servers that append the client's address to
+# X-Forwarded-For (0: none, the address is REMOTE_ADDR; 1: one nginx or load balancer...).
+# The client is the rightmost address the trusted proxies did not write; with 0 the header
+# is ignored, so a forged one buys nothing. See rencontres/clientip.py and the README.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+# What costs us, per client address and window (seconds): valid sign-ups (a town hall
+# registering its staff from one address gets through), « lien perdu » requests (an email
+# each), failed admin logins (per address and per username). The README gives the reasons.
 RATE_LIMITS = {
-    "signup": (int(os.environ.get("SIGNUP_RATE_LIMIT", "30")), 3600),
-    "lost_link": (5, 900),
+    "signup": (int(os.environ.get("SIGNUP_RATE_LIMIT", "100")), 3600),
+    "lost_link": (10, 3600),
+    "lost_link_address": (3, 3600),
+    "change": (20, 3600),
+    "login_address": (20, 900),
+    "login_username": (5, 900),
 }
+
+# Request bodies: the largest form of the site is a few kilobytes; the admin's, with long
+# session descriptions, well under this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # Phone numbers: France by default, international numbers accepted.
 PHONENUMBER_DEFAULT_REGION = "FR"

@@ -1,10 +1,37 @@
 """Background work of the staff tools, run by `manage.py db_worker`."""
 
-from django.tasks import task
+from datetime import timedelta
 
-from . import sheets
+from django.tasks import task
+from django.utils import timezone
+
+from . import privacy, sheets
 
 
 @task()
 def build_badge_sheet(sheet_id):
     return sheets.build(sheet_id)
+
+
+def schedule_purge():
+    """Start the daily chain unless it is already queued (so `make run` may call it often)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(
+        task_path=purge_personal_data.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    if queued.exists():
+        return False
+    purge_personal_data.enqueue()
+    return True
+
+
+@task()
+def purge_personal_data():
+    """Anonymise what is past its retention period, then run again in a day (the chain is
+    started by `manage.py purge_personal_data --schedule`, which `make run` calls)."""
+    count = privacy.registrations_purge()
+    purge_personal_data.using(run_after=timezone.now() + timedelta(days=1)).enqueue()
+    return count

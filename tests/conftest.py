@@ -74,7 +74,10 @@ def test_environment():
             },
         }
         with override_settings(
-            CACHES={"default": {**cache, "LOCATION": f"{folder}/cache"}},
+            CACHES={
+                "default": {**cache, "LOCATION": f"{folder}/cache"},
+                "ratelimit": {**cache, "LOCATION": f"{folder}/ratelimit"},
+            },
             STORAGES=storages,
             STATIC_ROOT=folder,
             WHITENOISE_USE_FINDERS=True,
@@ -85,9 +88,10 @@ def test_environment():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture

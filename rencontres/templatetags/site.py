@@ -64,12 +64,6 @@ def day_span(edition, style="long"):
 
 
 @register.simple_tag
-def absolute(path):
-    """The full address of a path of this site (SITE_URL)."""
-    return settings.SITE_URL + path
-
-
-@register.simple_tag
 def webcal(path):
     """The subscription address of a calendar: calendar apps follow webcal:// links."""
     return "webcal://" + settings.SITE_URL.split("://", 1)[1] + path

@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from registration.models import AccessKey, Booking, OutgoingEmail, Registration
-from registration.privacy import retention_ends
-from registration.tasks import purge_personal_data, schedule_purge
 from staff.models import ExportLog
+from staff.privacy import retention_ends
+from staff.tasks import purge_personal_data, schedule_purge
 from tests.factories import PARIS
 from tests.staff.conftest import grant, sign_up
 from tests.worker import run_worker

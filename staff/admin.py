@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.queries import current_edition
-from staff import exports
-from staff.models import CheckIn
-from staff.sheets import badge_sheet_request
+from registration import emails, queries
+from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
-from . import emails, privacy, queries
-from .models import AttendanceDay, Booking, OutgoingEmail, Registration
+from . import exports, privacy
+from .models import CheckIn
+from .sheets import badge_sheet_request
 
 
 def describe_filters(request):

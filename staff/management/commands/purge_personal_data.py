@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registration.privacy import registrations_purge
+from staff.privacy import registrations_purge
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, schedule=False, **options):
         if schedule:
-            from registration.tasks import schedule_purge
+            from staff.tasks import schedule_purge
 
             queued = schedule_purge()
             self.stdout.write("Daily purge queued." if queued else "Daily purge already queued.")

@@ -16,10 +16,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from events.models import Edition
-from staff.models import BadgeSheet
+from registration.models import AccessKey, OutgoingEmail, Registration
+from registration.services import registration_cancel
 
-from .models import AccessKey, OutgoingEmail, Registration
-from .services import registration_cancel
+from .models import BadgeSheet
 
 
 def personal_data(registration):
