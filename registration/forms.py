@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import (
     PrefixChoiceField,
@@ -61,18 +61,24 @@ AUTOCOMPLETE = {
 }
 
 
+# A session with this many seats left or fewer says « dernières places ».
+LAST_SEATS = 5
+
+
 def session_label(session, seats):
-    """Title, room and, when ``seats`` (seats taken by session) is given, what is left."""
+    """Title, room and, when ``seats`` (seats taken by session) is given, whether it is
+    full or nearly so. Not the exact count: a count that moves by one when a form is sent
+    would tell anyone whether that address was already registered (a second sign-up takes
+    no seat)."""
     room = f" — {session.room}" if session.room else ""
     if session.capacity is None or seats is None:
         return f"{session.title}{room}"
     left = session.capacity - seats.get(session.pk, 0)
     if left <= 0:
         return f"{session.title}{room} — " + str(_("complet : inscription en liste d'attente"))
-    remaining = ngettext("%(count)d place restante", "%(count)d places restantes", left) % {
-        "count": left
-    }
-    return f"{session.title}{room} — {remaining}"
+    if left <= LAST_SEATS:
+        return f"{session.title}{room} — " + str(_("dernières places"))
+    return f"{session.title}{room}"
 
 
 class RegistrationForm(forms.ModelForm):

@@ -75,8 +75,9 @@ class Registration(models.Model):
         _("langue de correspondance"), max_length=2, choices=Language, default=Language.FR
     )
     lunch = models.BooleanField(_("cocktail déjeuner"), default=False)
-    dietary_needs = models.TextField(_("régime alimentaire"), blank=True)
-    accessibility_needs = models.TextField(_("besoins d'accessibilité"), blank=True)
+    # Long enough for any real answer; nobody stores a megabyte in every export and email.
+    dietary_needs = models.TextField(_("régime alimentaire"), max_length=500, blank=True)
+    accessibility_needs = models.TextField(_("besoins d'accessibilité"), max_length=500, blank=True)
     privacy_consent_at = models.DateTimeField(_("consentement (données personnelles)"))
     photo_consent = models.BooleanField(_("accord photo"), default=False)
     newsletter_consent = models.BooleanField(_("lettre d'information"), default=False)

@@ -26,7 +26,33 @@ LOCKING = True
 
 
 class RegistrationClosed(Exception):
-    """Registration is not open at this moment (not yet, or no longer)."""
+    """The calendar does not allow this now (registration not open yet or closed, event
+    over)."""
+
+
+# The calendar rules, in one place: what may be done in each state of the edition
+# (Edition.registration_state: before the opening, open, closed, event over). Views ask
+# `allows()` to show or hide a button; the services enforce it, whatever the door.
+State = Edition.RegistrationState
+CALENDAR = {
+    # Signing up, changing one's details, days and sessions: while registration is open.
+    "sign_up": {State.OPEN},
+    "change": {State.OPEN},
+    # Staff registering someone by hand (a speaker, a late guest): until the event ends.
+    "staff_sign_up": {State.NOT_OPEN, State.OPEN, State.CLOSED},
+    # Cancelling: until the event ends (the seat may still help someone on day 2); once
+    # it is over there is nothing left to give up, and nobody to promote.
+    "cancel": {State.NOT_OPEN, State.OPEN, State.CLOSED},
+}
+
+
+def allows(edition, action, now=None):
+    return edition.registration_state(now) in CALENDAR[action]
+
+
+def _require(edition, action, now):
+    if not allows(edition, action, now):
+        raise RegistrationClosed(action)
 
 
 class DuplicateRegistration(Exception):
@@ -96,10 +122,13 @@ def _has_seat(session):
     )
 
 
-def check_bookings(*, edition, days, sessions):
-    """The rules the form also checks, enforced again where the seats are taken."""
+def check_bookings(*, edition, days, sessions, now, kept=()):
+    """The rules the form also checks, enforced again where the seats are taken. A session
+    that has already begun cannot be booked (`kept`: pks of sessions already booked)."""
     slots = set()
     for session in sessions:
+        if session.starts_at <= now and session.pk not in kept:
+            raise InvalidBooking(session.pk)
         if session.slot.edition_id != edition.pk or not session.is_published:
             raise InvalidBooking(session.pk)
         if not session.type.is_bookable:
@@ -125,9 +154,10 @@ def _book(registration, sessions, now):
 
 def _promote_bookings(session, now):
     """Give free seats of a (locked) session to its waiting list, first come first served.
-    Bookings of registrations still on the edition's waiting list wait their turn."""
+    Bookings of registrations still on the edition's waiting list wait their turn; once
+    the session has begun, its seats go to nobody (no « place freed » after the fact)."""
     promoted = []
-    while _has_seat(session):
+    while session.starts_at > now and _has_seat(session):
         booking = (
             Booking.objects.filter(
                 session=session,
@@ -168,15 +198,14 @@ def _promote_registrations(edition, capacity):
     return promoted
 
 
-def registration_create(*, edition, data, days, session_ids, form_token, now=None):
+def registration_create(*, edition, data, days, session_ids, form_token, by_staff=False, now=None):
     """Register someone, book their sessions; returns (registration, link token, changes).
 
     Confirmed while the edition has places, otherwise on its waiting list; each session
     booked while it has seats, otherwise waitlisted.
     """
     now = now or timezone.now()
-    if edition.registration_state(now) != Edition.RegistrationState.OPEN:
-        raise RegistrationClosed
+    _require(edition, "staff_sign_up" if by_staff else "sign_up", now)
     form_token = uuid.UUID(str(form_token))
     changes = Changes()
     try:
@@ -185,14 +214,18 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
             for existing in Registration.objects.filter(
                 Q(form_token=form_token)
                 | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
-            ):
-                if existing.form_token == form_token:
+            ).order_by("pk"):
+                if existing.form_token != form_token:
+                    raise DuplicateRegistration(existing)
+                if _same_address(existing.email, data["email"]):
                     raise AlreadySubmitted
-                raise DuplicateRegistration(existing)
+                # The same form sent again for someone else (Back button, a colleague
+                # registered next): another person, another token.
+                form_token = uuid.uuid4()
             sessions = _lock_sessions(session_ids)
             if len(sessions) != len(set(session_ids)):
                 raise InvalidBooking(session_ids)
-            check_bookings(edition=edition, days=set(days), sessions=sessions)
+            check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
             confirmed = Registration.objects.filter(
                 edition=edition, status=Registration.Status.CONFIRMED
             ).count()
@@ -215,7 +248,8 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
             emails.registration_created(registration, token)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
-        if Registration.objects.filter(form_token=form_token).exists():
+        same_form = Registration.objects.filter(form_token=form_token).first()
+        if same_form and _same_address(same_form.email, data["email"]):
             raise AlreadySubmitted from None
         existing = _live_registration(edition, data["email"])
         if existing:
@@ -225,6 +259,10 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def _same_address(a, b):
+    return a.strip().lower() == b.strip().lower()
 
 
 def _live_registration(edition, email):
@@ -239,6 +277,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
     Bookings kept keep their place; a seat given up goes to the waiting list at once.
     """
     now = now or timezone.now()
+    _require(registration.edition, "change", now)
     changes = Changes()
     with transaction.atomic():
         registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
@@ -261,7 +300,11 @@ def registration_update(*, registration, data, days, session_ids, now=None):
         if not wanted <= set(sessions):
             raise InvalidBooking(session_ids)
         check_bookings(
-            edition=registration.edition, days=days, sessions=[sessions[pk] for pk in wanted]
+            edition=registration.edition,
+            days=days,
+            sessions=[sessions[pk] for pk in wanted],
+            now=now,
+            kept=set(current),
         )
         freed = []
         for session_id in sorted(set(current) - wanted):
@@ -278,11 +321,17 @@ def registration_update(*, registration, data, days, session_ids, now=None):
 
 def registration_cancel(*, registration, now=None, notify=True):
     """Cancel a registration and all its bookings; their seats go to the waiting lists.
-    `notify=False` (erasure of the person's data): only the promoted are written to."""
+    `notify=False` (erasure of the person's data): only the promoted are written to.
+
+    The person may cancel until the event ends; erasure may come at any time, but once the
+    event is over it frees no seat and promotes nobody."""
     now = now or timezone.now()
+    edition = registration.edition
+    if notify:
+        _require(edition, "cancel", now)
+    promote = allows(edition, "cancel", now)
     changes = Changes()
     with transaction.atomic():
-        edition = registration.edition
         capacity = _lock_edition(edition)
         registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.is_cancelled:
@@ -291,7 +340,7 @@ def registration_cancel(*, registration, now=None, notify=True):
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        if was_confirmed:
+        if was_confirmed and promote:
             changes.promoted_registrations = _promote_registrations(edition, capacity)
         # Every session whose seats may move, locked at once in the fixed order, before
         # any booking row is touched (a promotion elsewhere may be waiting on those).
@@ -301,7 +350,7 @@ def registration_cancel(*, registration, now=None, notify=True):
         ).values_list("session", flat=True)
         sessions = _lock_sessions({b.session_id for b in bookings} | set(waiting))
         registration.bookings.all().delete()
-        for session in sessions:
+        for session in sessions if promote else ():
             changes.promoted_bookings += _promote_bookings(session, now)
         if notify:
             emails.registration_cancelled(registration, changes)

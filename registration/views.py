@@ -8,23 +8,37 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from events.models import Edition
 from events.queries import current_edition
+from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
 
 from . import badges, queries, services
 from .agenda import personal_calendar
 from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
 from .models import AccessKey
-from .ratelimit import rate_limited
 
 SESSION_GONE = gettext_lazy("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
 
 
+def too_many_requests(request, scope):
+    """The 429 page: this address has used up its allowance of `scope` for now."""
+    minutes = ratelimit.retry_minutes(scope)
+    response = TemplateResponse(
+        request,
+        "429.html",
+        {"edition": current_edition(), "retry_minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limited("signup")
+@never_cache  # each display carries a new form token; Back must not resubmit an old one
 def register(request):
     edition = current_edition()
     state = edition.registration_state()
@@ -44,6 +58,10 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         if form.is_robot:
             return redirect("registration:thanks")
+        # A valid sign-up costs a registration and an email: that is what is counted.
+        address = ratelimit.client_address(request)
+        if not ratelimit.count("signup", address):
+            return too_many_requests(request, "signup")
         try:
             services.registration_create(
                 edition=edition,
@@ -83,13 +101,19 @@ def thanks(request):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("lost_link")
 def lost_link(request):
     edition = current_edition()
     form = LostLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["website"]:
-            services.access_link_request(edition=edition, email=form.cleaned_data["email"])
+            # Each request may cost an email: counted per client address (429 beyond) and
+            # per address asked for (beyond, nothing is sent, and the answer is the same:
+            # nobody can flood a mailbox, nor learn whether it is registered).
+            if not ratelimit.count("lost_link", ratelimit.client_address(request)):
+                return too_many_requests(request, "lost_link")
+            email = form.cleaned_data["email"]
+            if ratelimit.count("lost_link_address", email.strip().lower()):
+                services.access_link_request(edition=edition, email=email)
         messages.info(
             request,
             _(
@@ -129,11 +153,9 @@ def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-stor
     return wrapper
 
 
-def can_change(registration):
-    return (
-        not registration.is_cancelled
-        and registration.edition.registration_state() != Edition.RegistrationState.OVER
-    )
+def can(registration, action):
+    """Whether the person may `action` ("change", "cancel") now (services.CALENDAR)."""
+    return not registration.is_cancelled and services.allows(registration.edition, action)
 
 
 @personal
@@ -148,7 +170,8 @@ def manage(request, registration, token):
             "bookings": queries.bookings_with_positions(registration),
             "days": registration.days.all(),
             "waitlist_position": queries.waitlist_position(registration),
-            "can_change": can_change(registration),
+            "can_change": can(registration, "change"),
+            "can_cancel": can(registration, "cancel"),
         },
     )
 
@@ -156,7 +179,7 @@ def manage(request, registration, token):
 @personal(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 def change(request, registration, token):
-    if not can_change(registration):
+    if not can(registration, "change"):
         return redirect("registration:manage", token=token)
     edition = registration.edition
     form = RegistrationChangeForm(
@@ -167,6 +190,8 @@ def change(request, registration, token):
         initial=queries.change_form_initial(registration),
     )
     if request.method == "POST" and form.is_valid():
+        if not ratelimit.count("change", registration.pk):
+            return too_many_requests(request, "change")
         try:
             services.registration_update(
                 registration=registration,
@@ -176,6 +201,8 @@ def change(request, registration, token):
             )
         except services.InvalidBooking:
             form.add_error(None, SESSION_GONE)
+        except services.RegistrationClosed:
+            return redirect("registration:manage", token=token)
         else:
             messages.success(request, _("Vos modifications sont enregistrées."))
             return redirect("registration:manage", token=token)
@@ -190,10 +217,13 @@ def change(request, registration, token):
 @personal(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 def cancel(request, registration, token):
-    if registration.is_cancelled:
+    if not can(registration, "cancel"):
         return redirect("registration:manage", token=token)
     if request.method == "POST":
-        services.registration_cancel(registration=registration)
+        try:
+            services.registration_cancel(registration=registration)
+        except services.RegistrationClosed:
+            return redirect("registration:manage", token=token)
         messages.success(request, _("Votre inscription est annulée."))
         return redirect("registration:manage", token=token)
     return TemplateResponse(

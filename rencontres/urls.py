@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .forms import AdminLoginForm
 
 admin.site.site_header = _("Rencontres AICT — administration")
 admin.site.site_title = _("Rencontres AICT")
 admin.site.index_title = _("Gestion de l'événement")
+admin.site.login_form = AdminLoginForm  # failed logins are throttled
 
 urlpatterns = [
     # Staff tools (French, like the admin they extend): badge sheets, check-in desk…

@@ -27,8 +27,8 @@ def test_form_shows_every_part(client, open_edition):
         "Jeudi 9 juillet 2026",
         "Je participerai au cocktail déjeuner du jeudi 9 juillet.",
         "Régime alimentaire (facultatif)",
-        "Atelier thématique 1 (intitulé à venir) — Salon Iéna — 60 places restantes",
-        "Café des Rencontres 1 (thème à venir) — Salon Trocadéro — 25 places restantes",
+        "Atelier thématique 1 (intitulé à venir) — Salon Iéna",
+        "Café des Rencontres 1 (thème à venir) — Salon Trocadéro",
         "/fr/donnees-personnelles/",
     ]:
         assert label in html, label

@@ -12,6 +12,7 @@ from staff.models import ExportLog
 from staff.privacy import retention_ends
 from staff.tasks import purge_personal_data, schedule_purge
 from tests.factories import PARIS
+from tests.registration.conftest import MAY
 from tests.staff.conftest import grant, sign_up
 from tests.worker import run_worker
 
@@ -36,7 +37,10 @@ def test_personal_data_as_json_needs_the_export_permission(client, staff_user, f
     assert ExportLog.objects.get().what == f"Données personnelles #{first.pk}"
 
 
-def test_erase_frees_the_seat_tells_the_next_and_forgets_the_person(admin_client, full_workshop):
+def test_erase_frees_the_seat_tells_the_next_and_forgets_the_person(
+    admin_client, full_workshop, time_machine
+):
+    time_machine.move_to(MAY, tick=True)  # before the event: the seat goes to the next
     session, (first, second, _third) = full_workshop
     url = f"/admin/registration/registration/{first.pk}/effacer/"
     page = admin_client.get(url)
