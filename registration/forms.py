@@ -17,6 +17,9 @@ from phonenumber_field.formfields import (
 
 from .models import Registration
 
+# The services refused a session the form offered (unpublished, full slot, began meanwhile).
+SESSION_GONE = _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
+
 # Single-line fields: a line break in them could end up in an email header.
 SINGLE_LINE = ("first_name", "last_name", "email", "organisation", "position")
 

@@ -319,6 +319,65 @@ def registration_update(*, registration, data, days, session_ids, now=None):
     return registration, changes
 
 
+# What staff may change on a registration without touching seats (days and sessions go
+# through registration_update, under the seat rules).
+DETAIL_FIELDS = frozenset(
+    {
+        "civility",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "organisation",
+        "organisation_type",
+        "position",
+        "country",
+        "is_elected",
+        "language",
+        "lunch",
+        "dietary_needs",
+        "accessibility_needs",
+        "photo_consent",
+        "newsletter_consent",
+        "category",
+    }
+)
+
+
+def registration_update_details(*, registration, data):
+    """Staff: correct someone's details (a typo in a name, an address, the badge category).
+    Another live registration's address is refused (DuplicateRegistration)."""
+    unknown = set(data) - DETAIL_FIELDS
+    if unknown:
+        raise ValueError(f"not a detail: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            registration = _locked(Registration.objects.filter(pk=registration.pk)).get()
+            if "email" in data and not registration.is_cancelled:
+                other = (
+                    _live_registration(registration.edition, data["email"])
+                    if not _same_address(registration.email, data["email"])
+                    else None
+                )
+                if other is not None:
+                    raise DuplicateRegistration(other)
+            for name, value in data.items():
+                setattr(registration, name, value)
+            registration.save()
+    except IntegrityError:
+        raise DuplicateRegistration(
+            _live_registration(registration.edition, data["email"])
+        ) from None
+    return registration
+
+
+def registrations_set_category(*, registrations, category):
+    """Staff: the badge category of several people at once. Returns how many changed."""
+    return Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
+        category=category, updated_at=timezone.now()
+    )
+
+
 def registration_cancel(*, registration, now=None, notify=True):
     """Cancel a registration and all its bookings; their seats go to the waiting lists.
     `notify=False` (erasure of the person's data): only the promoted are written to.

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,10 +18,8 @@ from rencontres.http import CalendarResponse, etag_of, not_modified
 
 from . import badges, queries, services
 from .agenda import personal_calendar
-from .forms import LostLinkForm, RegistrationChangeForm, RegistrationForm
+from .forms import SESSION_GONE, LostLinkForm, RegistrationChangeForm, RegistrationForm
 from .models import AccessKey
-
-SESSION_GONE = gettext_lazy("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
 
 
 def too_many_requests(request, scope):

@@ -1,10 +1,14 @@
 """Registrations in admin: the list staff follow, with filters, inlines and actions.
 
-Seats change only through the services (capacity, waiting lists); staff actions here send
-mail, change a category, print badges, export, or erase a person.
+Every write goes through the services of registration/ (capacity, waiting lists, calendar
+rules): « add » is the sign-up form for staff (services.registration_create), the change
+form corrects details (services.registration_update_details), days and bookings are read
+only here, and « delete » is replaced by erasure (cancel, seats to the waiting lists, then
+anonymise), so that no seat is freed without its waiting list moving.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
@@ -16,10 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.queries import current_edition
-from registration import emails, queries
+from registration import emails, queries, services
+from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
 from . import exports, privacy
+from .forms import RegistrationDetailsForm, StaffRegistrationForm
 from .models import CheckIn
 from .sheets import badge_sheet_request
 
@@ -68,8 +74,17 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 class AttendanceDayInline(admin.TabularInline):
+    """Read only: removing a day here would leave that day's bookings confirmed."""
+
     model = AttendanceDay
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class BookingInline(admin.TabularInline):
@@ -103,7 +118,7 @@ class CheckInInline(admin.TabularInline):
 
 def category_action(category):
     def action(modeladmin, request, queryset):
-        count = queryset.update(category=category, updated_at=timezone.now())
+        count = services.registrations_set_category(registrations=queryset, category=category)
         modeladmin.message_user(
             request,
             ngettext(
@@ -151,7 +166,9 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     inlines = [AttendanceDayInline, BookingInline, CheckInInline]
+    form = RegistrationDetailsForm
     readonly_fields = [
+        "edition",
         "status",
         "checkin_code",
         "form_token",
@@ -195,6 +212,77 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("days", "checkins")
+
+    # --- Writes, through the services ------------------------------------------------------
+    def has_delete_permission(self, request, obj=None):
+        return False  # erasure instead (see erase): cancel, seats to the waiting lists, forget
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Staff register someone by hand, under the rules of a sign-up (seats, waiting
+        lists, one registration per address), until the event ends; the person gets the
+        usual confirmation with their personal link."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        edition = current_edition()
+        form = StaffRegistrationForm(
+            request.POST or None,
+            edition=edition,
+            bookable=queries.bookable_slots(edition),
+            initial={"language": "fr"},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration, *_rest = services.registration_create(
+                    edition=edition,
+                    data=form.registration_data,
+                    days=form.cleaned_data["days"],
+                    session_ids=form.session_ids,
+                    form_token=form.cleaned_data["form_token"],
+                    by_staff=True,
+                )
+            except services.AlreadySubmitted:
+                return redirect("admin:registration_registration_changelist")
+            except services.DuplicateRegistration as duplicate:
+                form.add_error(
+                    "email",
+                    _("Cette adresse a déjà une inscription : n° %(number)d (%(name)s).")
+                    % {"number": duplicate.registration.pk, "name": duplicate.registration},
+                )
+            except services.RegistrationClosed:
+                form.add_error(None, _("L'événement est terminé : plus d'inscription possible."))
+            except services.InvalidBooking:
+                form.add_error(None, SESSION_GONE)
+            else:
+                self.log_addition(request, registration, [{"added": {}}])
+                self.message_user(
+                    request,
+                    _("%(name)s est inscrit·e ; le courriel de confirmation part avec son lien.")
+                    % {"name": registration.full_name},
+                )
+                return redirect("admin:registration_registration_change", registration.pk)
+        form.show_seats(queries.seats_taken(edition))
+        return TemplateResponse(
+            request,
+            "admin/registration/registration/add.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "edition": edition,
+                "title": _("Inscrire une personne"),
+            },
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Details only (add_view handles additions); days and seats are read only here."""
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.registration_update_details(
+                registration=obj,
+                data={k: v for k, v in data.items() if k in services.DETAIL_FIELDS},
+            )
+        except services.DuplicateRegistration:  # taken between the form check and now
+            raise PermissionDenied from None
 
     @admin.display(description=_("nom"), ordering="last_name")
     def name(self, registration):
@@ -284,7 +372,8 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def erase(self, request, pk):
         registration = self.get_object(request, pk)
-        if registration is None or not self.has_delete_permission(request, registration):
+        can_erase = request.user.has_perm("registration.delete_registration")
+        if registration is None or not can_erase:
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
         if request.method == "POST":
             privacy.registration_erase(registration=registration)

@@ -2,7 +2,9 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from registration.forms import RegistrationForm
 from registration.models import Registration
+from registration.services import DETAIL_FIELDS
 
 
 class BadgeSheetForm(forms.Form):
@@ -38,3 +40,64 @@ class BadgeSheetForm(forms.Form):
         if category := self.cleaned_data["category"]:
             parts.append(str(Registration.Category(category).label))
         return " · ".join(parts)
+
+
+class StaffRegistrationForm(RegistrationForm):
+    """Staff register someone by hand (a speaker, a guest, a late request by phone): the
+    sign-up form, with the badge category, without the robot trap."""
+
+    class Meta(RegistrationForm.Meta):
+        fields = [*RegistrationForm.Meta.fields, "category"]
+        labels = {**RegistrationForm.Meta.labels, "category": _("Catégorie du badge")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.fields["privacy"].label = _(
+            "La personne a pris connaissance de la notice sur les données personnelles et "
+            "accepte leur traitement pour les Rencontres."
+        )
+        self.fields["privacy"].error_messages["required"] = _(
+            "Son accord est nécessaire : lisez-lui la notice ou envoyez-la lui d'abord."
+        )
+
+    @property
+    def is_robot(self):
+        return False
+
+
+class RegistrationDetailsForm(forms.ModelForm):
+    """The admin's change form of a registration: details only (seats change through the
+    services). An address already used by another live registration is refused here, with
+    a link to it, rather than by the database."""
+
+    class Meta:
+        model = Registration
+        fields = sorted(DETAIL_FIELDS)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        others = Registration.objects.filter(
+            edition=self.instance.edition_id,
+            email__iexact=email.strip(),
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        ).exclude(pk=self.instance.pk)
+        other = others.first()
+        if other is not None and not self.instance.is_cancelled:
+            raise forms.ValidationError(
+                _("Cette adresse est déjà celle de l'inscription n° %(number)d (%(name)s)."),
+                code="duplicate",
+                params={"number": other.pk, "name": other.full_name},
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        lunch_day = self.instance.edition.lunch_day if self.instance.edition_id else None
+        if cleaned.get("lunch") and lunch_day:
+            days = set(self.instance.days.values_list("day", flat=True))
+            if lunch_day not in days:
+                self.add_error(
+                    "lunch", _("Le cocktail déjeuner a lieu un jour où la personne n'est pas.")
+                )
+        return cleaned
