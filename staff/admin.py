@@ -8,6 +8,7 @@ anonymise), so that no seat is freed without its waiting list moving.
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -261,6 +262,10 @@ class RegistrationAdmin(admin.ModelAdmin):
                 )
                 return redirect("admin:registration_registration_change", registration.pk)
         form.show_seats(queries.seats_taken(edition))
+        fieldsets = [
+            (name, {"fields": [f for f in fields if f in form.fields]})
+            for name, fields in form.staff_fieldsets()
+        ]
         return TemplateResponse(
             request,
             "admin/registration/registration/add.html",
@@ -268,6 +273,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "form": form,
+                "adminform": helpers.AdminForm(form, fieldsets, {}, model_admin=self),
                 "edition": edition,
                 "title": _("Inscrire une personne"),
             },

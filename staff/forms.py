@@ -65,6 +65,31 @@ class StaffRegistrationForm(RegistrationForm):
     def is_robot(self):
         return False
 
+    def staff_fieldsets(self):
+        """The admin's sections of this form: (title, field names)."""
+        return [
+            (
+                _("Personne"),
+                [
+                    "civility",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "language",
+                    "organisation",
+                    "organisation_type",
+                    "position",
+                    "country",
+                    "is_elected",
+                    "category",
+                ],
+            ),
+            (_("Venue"), ["days", "lunch", "dietary_needs", "accessibility_needs"]),
+            (_("Sessions"), [name for name, _slot in self.slot_fields]),
+            (_("Consentements"), ["privacy", "photo_consent", "newsletter_consent"]),
+        ]
+
 
 class RegistrationDetailsForm(forms.ModelForm):
     """The admin's change form of a registration: details only (seats change through the
