@@ -6,8 +6,10 @@ from datetime import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from registration.models import AccessKey, Booking, OutgoingEmail, Registration
+from staff import privacy
 from staff.models import ExportLog
 from staff.privacy import retention_ends
 from staff.tasks import purge_personal_data, schedule_purge
@@ -92,8 +94,6 @@ def test_the_daily_task_purges_and_runs_again_next_day(full_workshop, time_machi
     assert schedule_purge() is False  # one chain only, however often it is started
     run_worker()
     assert not Registration.objects.filter(anonymised_at__isnull=True).exists()
-    from django_tasks_db.models import DBTaskResult
-
     (next_run,) = DBTaskResult.objects.filter(
         task_path=purge_personal_data.module_path, status="READY"
     )
@@ -105,3 +105,29 @@ def test_an_erased_address_may_register_again(edition_2026, full_workshop, admin
     admin_client.post(f"/admin/registration/registration/{first.pk}/effacer/")
     again = sign_up(edition_2026, email="p0@example.org")
     assert again.status == "confirmed"
+
+
+def test_a_failed_purge_still_runs_again_next_day(full_workshop, time_machine, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(privacy, "registrations_purge", broken)
+    time_machine.move_to(datetime(2027, 8, 1, 3, 0, tzinfo=PARIS), tick=False)
+    schedule_purge()
+    run_worker()
+
+    runs = DBTaskResult.objects.filter(task_path=purge_personal_data.module_path)
+    failed = runs.get(status="FAILED")  # the error is on the task's result, for staff
+    assert failed.exception_class_path == "builtins.RuntimeError"
+    assert "disque plein" in failed.traceback
+    (next_run,) = runs.filter(status="READY")
+    assert next_run.run_after.astimezone(PARIS) == datetime(2027, 8, 2, 3, 0, tzinfo=PARIS)
+
+    # Mended by the next day: that run purges, and queues the one after.
+    monkeypatch.undo()
+    time_machine.move_to(datetime(2027, 8, 2, 3, 0, tzinfo=PARIS), tick=False)
+    run_worker()
+    assert not Registration.objects.filter(anonymised_at__isnull=True).exists()
+    assert runs.get(pk=next_run.pk).status == "SUCCESSFUL"
+    (after,) = runs.filter(status="READY")
+    assert after.run_after.astimezone(PARIS) == datetime(2027, 8, 3, 3, 0, tzinfo=PARIS)
