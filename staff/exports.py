@@ -2,11 +2,15 @@
 
 UTF-8 with a byte-order mark so that Excel reads accents right, `;` between columns (what
 Excel expects in French settings), and every cell that a spreadsheet would run as a formula
-neutralised. Each export is logged: who, when, what, which filter.
+neutralised, except phone numbers in international format with spaces (`+33 6 12 34 56 78`):
+digits and spaces cannot call anything, and Excel keeps them as text. Each export is logged:
+who, when, what, which filter.
 """
 
 import csv
+import re
 
+import phonenumbers
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +20,25 @@ from .models import ExportLog
 DELIMITER = ";"
 # What starts a formula in Excel, LibreOffice or Google Sheets (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone number as the exports write it: country code, then groups of digits, one space
+# between them (nothing else: no operator, no letter, no parenthesis).
+PHONE = re.compile(r"\+[1-9]\d{0,2}(?: \d+)+")
+
+
+def is_phone(text):
+    """Whether `text` is exactly a possible phone number written as `phone_cell` writes it."""
+    if not PHONE.fullmatch(text):
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(text))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def phone_cell(number):
+    """A phone number in international format with spaces only (`+1 202 555 0123`, where
+    the usual format has `+1 202-555-0123`, which a spreadsheet would compute)."""
+    return re.sub(r"[^+\d]+", " ", number.as_international) if number else ""
 
 
 def safe_cell(value):
@@ -25,7 +48,7 @@ def safe_cell(value):
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) and not is_phone(text):
         return "'" + text
     return text
 
@@ -87,7 +110,7 @@ def registrations_export(queryset, *, user, filters):
             r.first_name,
             r.last_name,
             r.email,
-            r.phone.as_international if r.phone else "",
+            phone_cell(r.phone),
             r.organisation,
             r.get_organisation_type_display(),
             r.position,

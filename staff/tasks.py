@@ -30,8 +30,10 @@ def schedule_purge():
 
 @task()
 def purge_personal_data():
-    """Anonymise what is past its retention period, then run again in a day (the chain is
-    started by `manage.py purge_personal_data --schedule`, which `make run` calls)."""
-    count = privacy.registrations_purge()
+    """Anonymise what is past its retention period, every day (the chain is started by
+    `manage.py purge_personal_data --schedule`, which `make run` calls).
+
+    Tomorrow's run is queued first: a run that fails (its result FAILED, its error in the
+    worker's log) does not end the chain."""
     purge_personal_data.using(run_after=timezone.now() + timedelta(days=1)).enqueue()
-    return count
+    return privacy.registrations_purge()
