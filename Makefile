@@ -21,10 +21,10 @@ run: install migrate fixtures messages
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian packages: gettext (translations), PostgreSQL (tests), Pango and Noto fonts
+# Debian packages: gettext (translations), PostgreSQL and Redis (tests), Pango and Noto fonts
 # (WeasyPrint), Chromium (browser tests), Java (the Nu HTML Checker).
 # Installed only when missing, and only as root.
-SYSTEM_PACKAGES := gettext postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk poppler-utils chromium default-jre-headless
+SYSTEM_PACKAGES := gettext postgresql redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk poppler-utils chromium default-jre-headless
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -72,7 +72,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # The whole suite, as CI runs it: lint, migrations, pytest on SQLite then on PostgreSQL
-# (the tests start PostgreSQL themselves when DATABASE_URL is not set).
+# (the tests start PostgreSQL themselves when DATABASE_URL is not set, and always a
+# redis-server of their own for the several-servers tests).
 test: install lint messages
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) -m pytest

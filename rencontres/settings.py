@@ -131,21 +131,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = os.environ.get("CACHE_URL", f"file://{VAR_DIR / 'cache'}")
 
 
-def parse_cache_url(url):
+def parse_cache_url(url, *, max_entries=None):
+    """A CACHES entry from a URL. ``max_entries`` bounds the caches that cull (file, memory,
+    database); Redis takes no such option (its client would refuse it): it is bounded by
+    the server's maxmemory and policy."""
     parts = urlsplit(url)
+    culling = {"OPTIONS": {"MAX_ENTRIES": max_entries}} if max_entries else {}
     if parts.scheme == "file":
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": unquote(parts.path),
+            **culling,
         }
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if parts.scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url,
+            **culling,
+        }
     if parts.scheme == "db":
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": parts.netloc or "cache_table",
+            **culling,
         }
     raise ImproperlyConfigured(f"CACHE_URL: unsupported scheme {parts.scheme!r}")
 
@@ -160,11 +170,10 @@ RATELIMIT_CACHE_URL = os.environ.get("RATELIMIT_CACHE_URL") or (
 CACHES = {
     "default": parse_cache_url(CACHE_URL),
     "ratelimit": {
-        **parse_cache_url(RATELIMIT_CACHE_URL),
-        "KEY_PREFIX": "ratelimit",
         # Entries are made only by what costs (valid sign-ups, emails, failed logins): far
         # below this, so the file cache never culls a live counter.
-        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        **parse_cache_url(RATELIMIT_CACHE_URL, max_entries=1_000_000),
+        "KEY_PREFIX": "ratelimit",
     },
 }
 

@@ -57,11 +57,17 @@ class _Progress(logging.Handler):
 
 
 def build(sheet_id):
-    """The task's work: render the sheet's PDF and store it. Returns the sheet's state."""
+    """The task's work: render the sheet's PDF and store it. Returns the sheet's state.
+
+    The sheet is claimed with one conditional UPDATE (pending → running): of two workers
+    handed the same sheet, exactly one gets the row and builds it; a read, then a write,
+    would let both see it pending and both build it."""
+    claimed = BadgeSheet.objects.filter(pk=sheet_id, status=BadgeSheet.Status.PENDING).update(
+        status=BadgeSheet.Status.RUNNING
+    )
     sheet = BadgeSheet.objects.select_related("edition__venue").get(pk=sheet_id)
-    if sheet.status != BadgeSheet.Status.PENDING:
+    if not claimed:
         return sheet.status  # built already, or being built by another worker
-    BadgeSheet.objects.filter(pk=sheet.pk).update(status=BadgeSheet.Status.RUNNING)
     by_pk = Registration.objects.in_bulk(sheet.registration_ids)
     registrations = [by_pk[pk] for pk in sheet.registration_ids if pk in by_pk]
 
