@@ -83,7 +83,18 @@ def test_environment():
             WHITENOISE_USE_FINDERS=True,
             WHITENOISE_AUTOREFRESH=True,
         ):
-            yield
+            # A FileField takes its storage when the model is imported, before this override:
+            # point the badge sheets' at the tests' private folder, not the project's var/.
+            from django.core.files.storage import storages
+
+            from staff.models import BadgeSheet
+
+            field = BadgeSheet._meta.get_field("pdf")
+            kept, field.storage = field.storage, storages["private"]
+            try:
+                yield
+            finally:
+                field.storage = kept
 
 
 @pytest.fixture(autouse=True)
