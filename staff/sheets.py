@@ -65,7 +65,9 @@ def build(sheet_id):
     claimed = BadgeSheet.objects.filter(pk=sheet_id, status=BadgeSheet.Status.PENDING).update(
         status=BadgeSheet.Status.RUNNING
     )
-    sheet = BadgeSheet.objects.select_related("edition__venue").get(pk=sheet_id)
+    sheet = BadgeSheet.objects.select_related("edition__venue").filter(pk=sheet_id).first()
+    if sheet is None:
+        return None  # deleted meanwhile (a person on it was erased): nothing to build
     if not claimed:
         return sheet.status  # built already, or being built by another worker
     by_pk = Registration.objects.in_bulk(sheet.registration_ids)
@@ -89,10 +91,14 @@ def build(sheet_id):
         progress.setLevel(level)
         progress.propagate = propagate
 
-    sheet.refresh_from_db()
     sheet.pdf.save(f"badges-{sheet.pk}.pdf", ContentFile(pdf), save=False)
-    sheet.pages_done = sheet.pages
-    sheet.status = BadgeSheet.Status.READY
-    sheet.finished_at = timezone.now()
-    sheet.save(update_fields=["pdf", "pages_done", "status", "finished_at"])
-    return sheet.status
+    ready = BadgeSheet.objects.filter(pk=sheet.pk).update(
+        pdf=sheet.pdf.name,
+        pages_done=sheet.pages,
+        status=BadgeSheet.Status.READY,
+        finished_at=timezone.now(),
+    )
+    if not ready:  # deleted while it was being built: none of it stays
+        sheet.pdf.storage.delete(sheet.pdf.name)
+        return None
+    return BadgeSheet.Status.READY

@@ -141,3 +141,29 @@ def test_only_staff_allowed_to_print_see_sheets(client, staff_user, edition_2026
         assert client.get(url).status_code == 200
     # Not built yet: nothing to download.
     assert client.get(f"/admin/outils/badges/{sheet.pk}/badges.pdf").status_code == 404
+
+
+def test_a_sheet_deleted_before_its_build_is_not_built(edition_2026, admin_user):
+    """A person on the sheet was erased before the worker came to it: the task ends
+    quietly, and no PDF is written for a sheet that no longer exists."""
+    from django.core.files.storage import storages
+
+    from registration.models import Registration
+    from staff import sheets
+    from staff.models import BadgeSheet
+
+    sheet = sheets.badge_sheet_request(
+        edition=edition_2026,
+        registrations=Registration.objects.all(),
+        description="test",
+        user=admin_user,
+    )
+    folder = storages["private"]
+
+    def files():
+        return set(folder.listdir("badge-sheets")[1]) if folder.exists("badge-sheets") else set()
+
+    before = files()
+    BadgeSheet.objects.filter(pk=sheet.pk).delete()
+    assert sheets.build(sheet.pk) is None
+    assert files() == before
