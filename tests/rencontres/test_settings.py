@@ -44,3 +44,44 @@ def test_cache_urls():
 def test_mail_goes_through_mailers(settings):
     assert settings.MAILERS["default"]["BACKEND"]
     assert not hasattr(settings, "EMAIL_HOST") or "EMAIL_HOST" not in dir(settings._wrapped)
+
+
+def settings_process(tmp_path, **env):
+    """Import the project's settings in a fresh process with this environment."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "VAR_DIR")}
+    return subprocess.run(
+        [sys.executable, "-c", "import rencontres.settings as s; print(s.VAR_DIR)"],
+        cwd=django_settings.BASE_DIR,
+        env={**base, "VAR_DIR": str(tmp_path / "var"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_missing_secret_key_stops_the_process(tmp_path):
+    """A key made up on each server would differ from the next server's: refuse instead."""
+    result = settings_process(tmp_path, DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_with_debug_a_development_key_is_made_once(tmp_path):
+    assert settings_process(tmp_path, DEBUG="1").returncode == 0
+    key = (tmp_path / "var" / "secret_key").read_text()
+    assert settings_process(tmp_path, DEBUG="1").returncode == 0
+    assert (tmp_path / "var" / "secret_key").read_text() == key
+
+
+def test_var_dir_is_created_when_the_secret_key_is_given(tmp_path):
+    """migrate failed on a fresh folder: with SECRET_KEY set, VAR_DIR was never created."""
+    result = settings_process(tmp_path, DEBUG="0", SECRET_KEY="x" * 60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var").is_dir()
