@@ -6,8 +6,12 @@ language from a template of templates/registration/email/: if the change rolls
 back, so does its message; if it commits, the message is never lost. The task worker
 (`manage.py db_worker`) sends it; a temporary failure (server down, timeout) is retried
 after 1, 5, 15, 60 and 240 minutes, a refused address is marked failed at once. A row is
-sent at most once (locked, then marked sent) with a stable Message-ID; staff see each
-message's state in admin and can send it again.
+sent at most once per claim, with a stable Message-ID; staff see each message's state in
+admin and can send it again.
+
+Sending holds no transaction: the worker claims the row (an atomic conditional UPDATE to
+"sending", until a claim expiry, past which a dead worker's claim is taken over), commits,
+talks to the SMTP server, then records the outcome in a short transaction.
 """
 
 import logging
@@ -19,6 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 # The server refused the message itself: trying again will not help.
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+# How long a worker may take to send one message before another may take it over: far more
+# than an SMTP conversation with a 10 s timeout on each step.
+CLAIM = timedelta(minutes=15)
 
 
 def personal_url(token, language, page="manage"):
@@ -93,45 +102,87 @@ def build_message(email):
     return message
 
 
-def deliver(email_id, *, now=None):
-    """Send one outbox message (the task's work). Returns its state afterwards."""
+def claim(email_id, now=None):
+    """Take a message for sending: one atomic conditional UPDATE, so that one worker only
+    gets it per claim. With it, a task that runs when the claim expires: if this worker dies
+    while sending, that task takes the message over. Returns the claim's expiry, or None
+    (sent already, given up, not due yet, or claimed by another worker)."""
     from .tasks import deliver_email
 
     now = now or timezone.now()
+    until = now + CLAIM
+    due = Q(status=OutgoingEmail.Status.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+    abandoned = Q(status=OutgoingEmail.Status.SENDING, claimed_until__lte=now)
     with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
-            .first()
+        claimed = (
+            OutgoingEmail.objects.filter(due | abandoned, pk=email_id).update(
+                status=OutgoingEmail.Status.SENDING,
+                claimed_until=until,
+                attempts=F("attempts") + 1,
+            )
+            == 1
         )
-        if email is None:  # sent already, given up, or being sent by another worker
-            return None
+        if claimed:
+            deliver_email.using(run_after=until).enqueue(email_id)
+    return until if claimed else None
+
+
+def deliver(email_id):
+    """Send one outbox message (the task's work). Returns its state afterwards, or None
+    when there was nothing to do. No transaction is open while the SMTP server talks."""
+    claimed_until = claim(email_id)
+    if claimed_until is None:
+        return None
+    email = OutgoingEmail.objects.select_related("registration__edition").get(pk=email_id)
+    error = None
+    try:
         if not email.body:
             render(email)
-        message = build_message(email)
-        email.attempts += 1
-        try:
-            message.send()
-        except PERMANENT as error:
-            email.status = OutgoingEmail.Status.FAILED
-            email.last_error = repr(error)[:2000]
+        build_message(email).send()
+    except Exception as exc:  # recorded below: retried, or given up
+        error = exc
+        if not isinstance(exc, OSError | smtplib.SMTPException):
+            logger.exception("Email %s could not be built", email.pk)
+    return _record(email, claimed_until, error)
+
+
+def _record(email, claimed_until, error):
+    """Write what happened to a claimed message, in one short transaction."""
+    from .tasks import deliver_email
+
+    now = timezone.now()
+    fields = {
+        "subject": email.subject,
+        "body": email.body,
+        "html_body": email.html_body,
+        "reply_to": email.reply_to,
+        "claimed_until": None,
+        "retry_at": None,
+    }
+    if error is None:
+        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now, last_error="")
+    else:
+        fields.update(status=OutgoingEmail.Status.FAILED, last_error=repr(error)[:2000])
+        delays = settings.EMAIL_RETRY_MINUTES
+        if isinstance(error, PERMANENT):
             logger.warning("Email %s refused: %s", email.pk, error)
-        except (OSError, smtplib.SMTPException) as error:
-            email.last_error = repr(error)[:2000]
-            delays = settings.EMAIL_RETRY_MINUTES
-            if email.attempts > len(delays):
-                email.status = OutgoingEmail.Status.FAILED
-                logger.error("Email %s given up after %s tries", email.pk, email.attempts)
-            else:
-                retry_at = now + timedelta(minutes=delays[email.attempts - 1])
-                deliver_email.using(run_after=retry_at).enqueue(email.pk)
-                logger.info("Email %s: %s; retry at %s", email.pk, error, retry_at)
+        elif email.attempts > len(delays):
+            logger.error("Email %s given up after %s tries", email.pk, email.attempts)
         else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = now
-            email.last_error = ""
-        email.save()
-        return email.status
+            fields.update(
+                status=OutgoingEmail.Status.PENDING,
+                retry_at=now + timedelta(minutes=delays[email.attempts - 1]),
+            )
+            logger.info("Email %s: %s; retry at %s", email.pk, error, fields["retry_at"])
+    with transaction.atomic():
+        recorded = OutgoingEmail.objects.filter(
+            pk=email.pk, status=OutgoingEmail.Status.SENDING, claimed_until=claimed_until
+        ).update(**fields)
+        if recorded and fields["retry_at"]:
+            deliver_email.using(run_after=fields["retry_at"]).enqueue(email.pk)
+    if not recorded:
+        logger.warning("Email %s: claim expired while sending, taken over", email.pk)
+    return fields["status"]
 
 
 def resend(email):

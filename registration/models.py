@@ -230,6 +230,7 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À envoyer")
+        SENDING = "sending", _("En cours d'envoi")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
@@ -253,6 +254,10 @@ class OutgoingEmail(models.Model):
         _("état"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # A worker claims a message (status "sending") until this moment, then sends it outside
+    # any transaction; past it, the claim of a worker that died is taken over.
+    claimed_until = models.DateTimeField(_("réservé jusqu'à"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
