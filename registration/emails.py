@@ -1,13 +1,16 @@
 """The one place that sends mail to attendees.
 
 Each message is written to the outbox (OutgoingEmail) in the same transaction as the change
-that causes it, with a task to send it, and rendered by the worker in the attendee's
-language from a template of templates/registration/email/: if the change rolls
-back, so does its message; if it commits, the message is never lost. The task worker
-(`manage.py db_worker`) sends it; a temporary failure (server down, timeout) is retried
-after 1, 5, 15, 60 and 240 minutes, a refused address is marked failed at once. A row is
-sent at most once per claim, with a stable Message-ID; staff see each message's state in
-admin and can send it again.
+that causes it, with a task to send it: if the change rolls back, so does its message; if it
+commits, the message is never lost. The task worker (`manage.py db_worker`) renders it in
+the attendee's language from a template of templates/registration/email/ and sends it; a
+temporary failure (server down, timeout) is retried after 1, 5, 15, 60 and 240 minutes, a
+refused address is marked failed at once.
+
+No secret is ever stored: a message that carries a personal link (LINKED) gets a fresh key
+from the worker right before it is sent, and the outbox keeps the message with that link cut
+after its selector (`…/espace/<selector>-…/`). Messages that only inform (a change, a
+cancellation, a seat freed) carry no link: they point to « lien perdu ».
 
 Sending holds no transaction: the worker claims the row (an atomic conditional UPDATE to
 "sending", until a claim expiry, past which a dead worker's claim is taken over), commits,
@@ -36,9 +39,17 @@ logger = logging.getLogger(__name__)
 # The server refused the message itself: trying again will not help.
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
+# The messages that carry a personal link (a key minted when each is sent): the sign-up
+# confirmation (and staff's « renvoyer la confirmation »), « lien perdu », and a place given
+# from the edition's waiting list (the badge is now available).
+LINKED = frozenset({"registration_created", "access_link", "registration_promoted"})
+
 # How long a worker may take to send one message before another may take it over: far more
 # than an SMTP conversation with a 10 s timeout on each step.
 CLAIM = timedelta(minutes=15)
+
+# What replaces a link's secret half in what is stored.
+STORED_PLACEHOLDER = "…"
 
 
 def personal_url(token, language, page="manage"):
@@ -46,9 +57,15 @@ def personal_url(token, language, page="manage"):
         return settings.SITE_URL + reverse(f"registration:{page}", kwargs={"token": token})
 
 
+def lost_link_url(language):
+    with translation.override(language):
+        return settings.SITE_URL + reverse("registration:lost_link")
+
+
 def _later(registration, template, **context):
     """Put a message in the outbox, with the task that sends it. It is rendered by the
-    worker (in the attendee's language), so a sign-up pays only for two inserts."""
+    worker (in the attendee's language), so a sign-up pays only for two inserts. The
+    context is stored and shown to staff: never put a secret in it."""
     from .tasks import deliver_email
 
     email = OutgoingEmail.objects.create(
@@ -62,13 +79,23 @@ def _later(registration, template, **context):
     return email
 
 
-def render(email):
-    """Fill in subject, text and HTML from the message's template pair, once."""
+def render(email, *, token=None):
+    """Fill in subject, text and HTML from the message's template pair; `token` gives the
+    personal page and badge links."""
     registration = email.registration
-    context = {"registration": registration, "edition": registration.edition, **email.context}
+    language = registration.language
+    context = {
+        "registration": registration,
+        "edition": registration.edition,
+        "lost_link_url": lost_link_url(language),
+        **email.context,
+    }
+    if token:
+        context["url"] = personal_url(token, language)
+        context["badge_url"] = personal_url(token, language, "badge")
     if email.kind == "registration_created":
         context["bookings"] = list(registration.bookings.select_related("session"))
-    with translation.override(registration.language):
+    with translation.override(language):
         text = render_to_string(f"registration/email/{email.kind}.txt", context)
         subject, _sep, body = text.strip().partition("\n")
         email.subject = subject.strip()
@@ -134,15 +161,24 @@ def deliver(email_id):
     if claimed_until is None:
         return None
     email = OutgoingEmail.objects.select_related("registration__edition").get(pk=email_id)
-    error = None
+    token, error = None, None
     try:
-        if not email.body:
-            render(email)
+        if email.kind in LINKED:
+            token = AccessKey.issue(email.registration)
+        render(email, token=token)
         build_message(email).send()
     except Exception as exc:  # recorded below: retried, or given up
         error = exc
         if not isinstance(exc, OSError | smtplib.SMTPException):
             logger.exception("Email %s could not be built", email.pk)
+    if token:
+        selector = token.partition("-")[0]
+        stored = f"{selector}-{STORED_PLACEHOLDER}"
+        email.body = email.body.replace(token, stored)
+        email.html_body = email.html_body.replace(token, stored)
+        if error is not None:
+            # The link never reached the person: it must not outlive this try.
+            AccessKey.objects.filter(selector=selector).delete()
     return _record(email, claimed_until, error)
 
 
@@ -186,49 +222,25 @@ def _record(email, claimed_until, error):
 
 
 def resend(email):
-    """Staff: send a message again (a new outbox row, so the first one's history stays)."""
-    from .tasks import deliver_email
-
-    copy = OutgoingEmail.objects.create(
-        registration=email.registration,
-        kind=email.kind,
-        to=email.to,
-        context=email.context,
-        reply_to=email.reply_to,
-        subject=email.subject,
-        body=email.body,
-        html_body=email.html_body,
-        message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
-    )
-    deliver_email.enqueue(copy.pk)
-    return copy
+    """Staff: send a message again (a new outbox row, so the first one's history stays).
+    It is rendered anew by the worker, with a fresh link if it carries one. None for a
+    message whose registration is gone."""
+    if email.registration is None:
+        return None
+    return _later(email.registration, email.kind, **email.context)
 
 
-def _link(registration):
-    """A fresh link for a message sent outside a sign-up (the old ones keep working)."""
-    return personal_url(AccessKey.issue(registration), registration.language)
-
-
-def _links(registration, token=None):
-    """The personal page and badge links of a message (a new key unless one is given)."""
-    token = token or AccessKey.issue(registration)
-    return {
-        "url": personal_url(token, registration.language),
-        "badge_url": personal_url(token, registration.language, "badge"),
-    }
-
-
-def registration_created(registration, token):
-    _later(registration, "registration_created", **_links(registration, token))
+def registration_created(registration):
+    _later(registration, "registration_created")
 
 
 def confirmation_again(registration):
-    """Staff: the confirmation once more, with a new personal link (only hashes are kept)."""
-    return _later(registration, "registration_created", **_links(registration))
+    """Staff: the confirmation once more, with a new personal link (minted when sent)."""
+    return _later(registration, "registration_created")
 
 
 def registration_changed(registration, changes):
-    _later(registration, "registration_changed", url=_link(registration))
+    _later(registration, "registration_changed")
     promotions(changes)
 
 
@@ -240,21 +252,10 @@ def registration_cancelled(registration, changes):
 def promotions(changes):
     """Tell those who got a place or a seat from the waiting list."""
     for registration in changes.promoted_registrations:
-        _later(registration, "registration_promoted", **_links(registration))
+        _later(registration, "registration_promoted")
     for booking in changes.promoted_bookings:
-        registration = booking.registration
-        _later(
-            registration,
-            "booking_promoted",
-            session_title=booking.session.title,
-            url=_link(registration),
-        )
+        _later(booking.registration, "booking_promoted", session_title=booking.session.title)
 
 
-def access_link(registration, token, *, duplicate_signup=False):
-    _later(
-        registration,
-        "access_link",
-        url=personal_url(token, registration.language),
-        duplicate_signup=duplicate_signup,
-    )
+def access_link(registration, *, duplicate_signup=False):
+    _later(registration, "access_link", duplicate_signup=duplicate_signup)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from events.models import Edition, Session
 
 from . import emails
-from .models import AccessKey, AttendanceDay, Booking, Registration
+from .models import AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
 # oversell, which proves those tests really exercise concurrency.
@@ -211,8 +211,8 @@ def registration_create(*, edition, data, days, session_ids, form_token, now=Non
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
             _book(registration, sessions, now)
-            token = AccessKey.issue(registration)
-            emails.registration_created(registration, token)
+            token = None  # the link is minted by the worker, when the confirmation is sent
+            emails.registration_created(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         if Registration.objects.filter(form_token=form_token).exists():
@@ -317,5 +317,4 @@ def access_link_request(*, edition, email, duplicate_signup=False):
         registration = _live_registration(edition, email)
         if registration is None:
             return
-        token = AccessKey.issue(registration)
-        emails.access_link(registration, token, duplicate_signup=duplicate_signup)
+        emails.access_link(registration, duplicate_signup=duplicate_signup)

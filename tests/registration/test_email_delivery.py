@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from registration import emails
-from registration.models import OutgoingEmail, Registration
+from registration.models import AccessKey, OutgoingEmail, Registration
 from rencontres.settings import parse_email_url
 from tests.registration.conftest import form_data
 from tests.smtp import Inbox, free_port, start_smtp
@@ -106,6 +106,7 @@ def test_a_refused_address_is_marked_failed(client, open_edition, smtp_port):
     assert email.status == OutgoingEmail.Status.FAILED
     assert (email.attempts, email.retry_at) == (1, None)  # refused: never tried again
     assert "550" in email.last_error
+    assert not AccessKey.objects.exists()  # the link it carried was never delivered
 
 
 def test_the_email_belongs_to_the_transaction_of_its_change(registered):
@@ -175,7 +176,7 @@ def test_english_attendees_get_english_emails(client, open_edition, send):
 
 def test_retries_follow_the_backoff_then_give_up(client, open_edition, smtp_port, time_machine):
     """Server down (nothing listens): tries after 1, 5, 15, 60 and 240 minutes, none
-    earlier, then the message is given up."""
+    earlier, then the message is given up. The link of a failed try dies with it."""
     assert client.post("/fr/inscription/", form_data()).status_code == 302
     time_machine.move_to(timezone.now(), tick=False)
     email = OutgoingEmail.objects.get()
@@ -184,6 +185,7 @@ def test_retries_follow_the_backoff_then_give_up(client, open_edition, smtp_port
         email.refresh_from_db()
         assert (email.status, email.attempts) == (OutgoingEmail.Status.PENDING, attempt)
         assert email.retry_at == timezone.now() + timedelta(minutes=minutes)
+        assert not AccessKey.objects.exists()
         time_machine.shift(timedelta(minutes=minutes) - timedelta(seconds=1))
         run_worker()  # not due yet (nor taken early by the claim's own task)
         email.refresh_from_db()
