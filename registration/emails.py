@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .agenda import personal_calendar
-from .models import AccessKey, OutgoingEmail
+from .models import AccessKey, OutgoingEmail, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -257,5 +257,22 @@ def promotions(changes):
         _later(booking.registration, "booking_promoted", session_title=booking.session.title)
 
 
-def access_link(registration, *, duplicate_signup=False):
-    _later(registration, "access_link", duplicate_signup=duplicate_signup)
+def access_link(edition, address, *, duplicate_signup=False):
+    """« Lien perdu », or a sign-up with an address already registered: queue the look-up.
+    The request that calls this does the same work whether or not the address is
+    registered; the worker finds out (access_link_lookup)."""
+    from .tasks import send_access_link
+
+    send_access_link.enqueue(edition.pk, address, duplicate_signup)
+
+
+def access_link_lookup(edition_id, address, *, duplicate_signup=False):
+    """The worker's half of access_link: a message with a fresh link if the address has a
+    live registration of the edition, nothing otherwise."""
+    registration = (
+        Registration.objects.filter(edition_id=edition_id, email__iexact=address)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is not None:
+        _later(registration, "access_link", duplicate_signup=duplicate_signup)

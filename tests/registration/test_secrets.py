@@ -1,7 +1,9 @@
 """Personal links stay secret: minted by the worker when a message is sent, stored nowhere
-in clear (outbox, admin), few and expiring (the logs: test_log_secrets.py)."""
+in clear (outbox, admin), few and expiring; « lien perdu » gives nothing away (the logs:
+test_log_secrets.py)."""
 
 import io
+import re
 import secrets
 from datetime import datetime
 
@@ -11,8 +13,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
-from registration.models import AccessKey, OutgoingEmail
+from registration.models import AccessKey, OutgoingEmail, Registration
 from staff.privacy import retention_ends
 from tests.factories import PARIS
 from tests.registration.conftest import (
@@ -22,6 +26,7 @@ from tests.registration.conftest import (
     token_in,
     workshop,
 )
+from tests.worker import run_worker
 
 EMAILS = "/admin/registration/outgoingemail/"
 LOST_LINK = "/fr/inscription/lien-perdu/"
@@ -180,3 +185,47 @@ def test_links_expire_with_the_personal_data(client, registered, time_machine):
     assert client.get(link).status_code == 200
     time_machine.move_to(datetime(2027, 7, 9, 0, 1, tzinfo=PARIS))
     assert client.get(link).status_code == 404  # before the purge has even run
+
+
+# --- 3. « Lien perdu » does the same work for any address -----------------------------------
+
+# Values and savepoint names: what differs between two runs of the same statements.
+LITERALS = re.compile(r"'(?:[^']|'')*'|\"s\d+_x\d+\"|\b\d+(?:\.\d+)?\b")
+
+
+def statements(client, address):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(LOST_LINK, {"email": address}).status_code == 302
+    return [LITERALS.sub("?", query["sql"]) for query in captured.captured_queries]
+
+
+def test_lost_link_does_the_same_work_for_any_address(client, registered, no_rate_limits):
+    statements(client, "warm-up@example.org")  # caches filled the same for both
+    mail.outbox.clear()
+    keys, emails = AccessKey.objects.count(), OutgoingEmail.objects.count()
+    known = statements(client, "Awa.Diallo@example.org")
+    unknown = statements(client, "nobody@example.org")
+    assert known == unknown
+    task_table = DBTaskResult._meta.db_table
+    assert any(sql.startswith(f'INSERT INTO "{task_table}"') for sql in known)  # the task
+    assert not any("registration_" in sql for sql in known)  # not even a look-up
+    assert (AccessKey.objects.count(), OutgoingEmail.objects.count()) == (keys, emails)
+    run_worker()
+    (message,) = mail.outbox
+    assert message.to == ["awa.diallo@example.org"]
+    assert client.get(last_link("awa.diallo@example.org")).status_code == 200
+
+
+def test_a_second_sign_up_is_looked_up_by_the_worker(client, registered):
+    """The same address signs up again: the request queues the look-up, the worker sends
+    the existing registration a fresh link."""
+    mail.outbox.clear()
+    keys, emails = AccessKey.objects.count(), OutgoingEmail.objects.count()
+    response = client.post("/fr/inscription/", form_data(last_name="Autre"))
+    assert response.status_code == 302 and response["Location"] == "/fr/inscription/merci/"
+    assert (AccessKey.objects.count(), OutgoingEmail.objects.count()) == (keys, emails)
+    run_worker()
+    (message,) = mail.outbox
+    assert "déjà inscrite" in message.body
+    assert client.get(last_link("awa.diallo@example.org")).status_code == 200
+    assert Registration.objects.get().last_name == "Diallo"
