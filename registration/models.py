@@ -4,13 +4,17 @@ Writes go through services.py (capacity, waiting lists, locks); this module only
 the data and its constraints.
 """
 
+import calendar
 import hashlib
 import hmac
 import secrets
+from datetime import date, datetime, time
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -181,22 +185,47 @@ def _digest(verifier):
     return hashlib.sha256(verifier.encode()).hexdigest()
 
 
+def retention_ends(edition):
+    """The day an edition's personal data goes: N months after its last day
+    (settings.PERSONAL_DATA_RETENTION_MONTHS)."""
+    end = edition.end_date
+    months = end.month - 1 + settings.PERSONAL_DATA_RETENTION_MONTHS
+    year, month = end.year + months // 12, months % 12 + 1
+    return date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+
+
+def key_expiry(edition):
+    """When personal links of an edition stop working: the start of its retention's last
+    day, in the edition's time zone (the purge then deletes them with the data)."""
+    return datetime.combine(retention_ends(edition), time.min, tzinfo=edition.tz)
+
+
 class AccessKeyQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
     def find(self, token):
         """The registration a secret link opens, or None. The public half of the token
-        finds the row; the secret half is compared to its hash in constant time."""
+        finds the row; the secret half is compared to its hash in constant time. An expired
+        key opens nothing."""
         selector, _sep, verifier = (token or "").partition("-")
         if not selector or not verifier:
             return None
-        key = self.select_related("registration__edition").filter(selector=selector).first()
+        key = self.live().select_related("registration__edition").filter(selector=selector).first()
         if key is None or not hmac.compare_digest(key.verifier_hash, _digest(verifier)):
             return None
         return key.registration
 
 
 class AccessKey(models.Model):
-    """A secret link to a registration's page. Only a hash of its secret half is kept;
-    asking for the link again adds a key, so links already sent keep working."""
+    """A secret link to a registration's page. Only a hash of its secret half is kept.
+
+    Keys are minted by the task worker when it sends a message that carries a link, never
+    stored in clear anywhere (outbox, admin, logs). A key expires with the edition's
+    personal data; a registration keeps its MAX_LIVE most recent keys, so asking for the
+    link again keeps the last few links working and no more."""
+
+    MAX_LIVE = 5
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="access_keys"
@@ -204,6 +233,7 @@ class AccessKey(models.Model):
     selector = models.CharField(max_length=16, unique=True)
     verifier_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"))
 
     objects = AccessKeyQuerySet.as_manager()
 
@@ -215,22 +245,33 @@ class AccessKey(models.Model):
         return self.selector
 
     @classmethod
-    def issue(cls, registration):
-        """Create a key and return the token for the link (shown once, never stored)."""
+    def issue(cls, registration, *, now=None):
+        """Create a key and return the token for the link (shown once, never stored). The
+        oldest keys beyond MAX_LIVE, and expired ones, are deleted."""
+        now = now or timezone.now()
         selector = secrets.token_hex(8)  # public, finds the row (no "-" in it)
         verifier = secrets.token_urlsafe(32)  # 256 bits, secret: only its hash is stored
-        cls.objects.create(
-            registration=registration, selector=selector, verifier_hash=_digest(verifier)
-        )
+        keys = cls.objects.filter(registration=registration)
+        with transaction.atomic():
+            cls.objects.create(
+                registration=registration,
+                selector=selector,
+                verifier_hash=_digest(verifier),
+                expires_at=key_expiry(registration.edition),
+            )
+            kept = list(keys.live(now).order_by("-pk").values_list("pk", flat=True)[: cls.MAX_LIVE])
+            keys.exclude(pk__in=kept).delete()
         return f"{selector}-{verifier}"
 
 
 class OutgoingEmail(models.Model):
     """The outbox: one row per message, written in the transaction of the change that
-    causes it, then sent (and retried) by the task worker."""
+    causes it, then sent (and retried) by the task worker. It holds no secret: personal
+    links are minted at send time and stored here cut after their selector."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À envoyer")
+        SENDING = "sending", _("En cours d'envoi")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
@@ -254,6 +295,10 @@ class OutgoingEmail(models.Model):
         _("état"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # A worker claims a message (status "sending") until this moment, then sends it outside
+    # any transaction; past it, the claim of a worker that died is taken over.
+    claimed_until = models.DateTimeField(_("réservé jusqu'à"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from events.models import Edition, Session
 
 from . import emails
-from .models import AccessKey, AttendanceDay, Booking, Registration
+from .models import AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
 # oversell, which proves those tests really exercise concurrency.
@@ -244,8 +244,8 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
             _book(registration, sessions, now)
-            token = AccessKey.issue(registration)
-            emails.registration_created(registration, token)
+            token = None  # the link is minted by the worker, when the confirmation is sent
+            emails.registration_created(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         same_form = Registration.objects.filter(form_token=form_token).first()
@@ -420,10 +420,7 @@ def registration_cancel(*, registration, now=None, notify=True):
 
 def access_link_request(*, edition, email, duplicate_signup=False):
     """Send the address its registration's link again, if it has one. Returns nothing:
-    callers answer the same whether or not the address is registered."""
-    with transaction.atomic():
-        registration = _live_registration(edition, email)
-        if registration is None:
-            return
-        token = AccessKey.issue(registration)
-        emails.access_link(registration, token, duplicate_signup=duplicate_signup)
+    callers answer the same whether or not the address is registered. Only a task is
+    queued (the worker looks the address up), so the request itself does the same work,
+    and takes the same time, for any address."""
+    emails.access_link(edition, email, duplicate_signup=duplicate_signup)

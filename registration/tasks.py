@@ -9,3 +9,10 @@ from . import emails
 def deliver_email(email_id):
     """Send one message of the outbox (retries are scheduled by emails.deliver)."""
     return emails.deliver(email_id)
+
+
+@task()
+def send_access_link(edition_id, address, duplicate_signup=False):
+    """« Lien perdu »: find the address's registration here, not in the request, and send
+    it a fresh link. Returns nothing, which says nothing about the address."""
+    emails.access_link_lookup(edition_id, address, duplicate_signup=duplicate_signup)

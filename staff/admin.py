@@ -423,7 +423,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Envoyer à nouveau"), permissions=["change"])
     def send_again(self, request, queryset):
         with transaction.atomic():
-            copies = [emails.resend(email) for email in queryset]
+            copies = [copy for copy in map(emails.resend, queryset) if copy is not None]
         self.message_user(
             request,
             ngettext(

@@ -88,6 +88,13 @@ def last_link(email):
     return link_in(messages[-1])
 
 
+def token_in(link):
+    """The token of a personal page path: (selector, secret)."""
+    selector, _sep, secret = link.rstrip("/").rsplit("/", 1)[1].partition("-")
+    assert selector and secret, link
+    return selector, secret
+
+
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
     """Run a request, then the task worker, which sends the emails it queued."""
