@@ -185,13 +185,17 @@ def _digest(verifier):
     return hashlib.sha256(verifier.encode()).hexdigest()
 
 
+def months_later(day, months):
+    """The same day `months` later (or earlier, if negative), or the month's last day."""
+    months += day.month - 1
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def retention_ends(edition):
     """The day an edition's personal data goes: N months after its last day
     (settings.PERSONAL_DATA_RETENTION_MONTHS)."""
-    end = edition.end_date
-    months = end.month - 1 + settings.PERSONAL_DATA_RETENTION_MONTHS
-    year, month = end.year + months // 12, months % 12 + 1
-    return date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+    return months_later(edition.end_date, settings.PERSONAL_DATA_RETENTION_MONTHS)
 
 
 def key_expiry(edition):

@@ -199,7 +199,8 @@ def _promote_registrations(edition, capacity):
 
 
 def registration_create(*, edition, data, days, session_ids, form_token, by_staff=False, now=None):
-    """Register someone, book their sessions; returns (registration, link token, changes).
+    """Register someone, book their sessions; returns the registration. Their personal
+    link is minted by the worker when it sends the confirmation (emails.py).
 
     Confirmed while the edition has places, otherwise on its waiting list; each session
     booked while it has seats, otherwise waitlisted.
@@ -207,7 +208,6 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
     now = now or timezone.now()
     _require(edition, "staff_sign_up" if by_staff else "sign_up", now)
     form_token = uuid.UUID(str(form_token))
-    changes = Changes()
     try:
         with transaction.atomic():
             capacity = _lock_edition(edition)
@@ -244,7 +244,6 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
             _book(registration, sessions, now)
-            token = None  # the link is minted by the worker, when the confirmation is sent
             emails.registration_created(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
@@ -255,7 +254,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
         if existing:
             raise DuplicateRegistration(existing) from None
         raise
-    return registration, token, changes
+    return registration
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)

@@ -233,7 +233,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                registration, *_rest = services.registration_create(
+                registration = services.registration_create(
                     edition=edition,
                     data=form.registration_data,
                     days=form.cleaned_data["days"],

@@ -14,9 +14,8 @@ deletes the edition's badge sheets, and blanks the filters of every export older
 retention period.
 """
 
-import calendar
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -28,7 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Edition
-from registration.models import AccessKey, OutgoingEmail, Registration
+from registration.models import (
+    AccessKey,
+    OutgoingEmail,
+    Registration,
+    months_later,
+    retention_ends,
+)
 from registration.services import registration_cancel
 
 from .models import BadgeSheet, ExportLog
@@ -201,22 +206,10 @@ def registration_erase(*, registration, now=None):
         _export_logs_forget(words)
 
 
-def _months_later(day, months):
-    """The same day `months` later (or earlier, if negative), or the month's last day."""
-    months += day.month - 1
-    year, month = day.year + months // 12, months % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def retention_ends(edition):
-    """The day an edition's personal data goes: N months after its last day."""
-    return _months_later(edition.end_date, settings.PERSONAL_DATA_RETENTION_MONTHS)
-
-
 def _export_filters_purge(today):
     """Export logs keep their filters (which may be a searched name) as long as personal
     data is kept: those made N months ago or earlier lose them."""
-    last_day = _months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
+    last_day = months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
     before = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time()))
     erased = _erased()
     ExportLog.objects.filter(at__lt=before).exclude(filters__in=["", "—", erased]).update(

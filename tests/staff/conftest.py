@@ -20,7 +20,7 @@ def sign_up(edition, *, email, sessions=(), days=None):
     from registration.services import registration_create
     from tests.registration.conftest import MAY
 
-    registration, _token, _changes = registration_create(
+    registration = registration_create(
         edition=edition,
         data={
             "first_name": email.split("@")[0].title(),
