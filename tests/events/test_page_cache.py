@@ -1,6 +1,7 @@
-"""Cached pages: conditional GETs, any programme change visible at once, and keys made of
-validated query parameters only."""
+"""Cached pages: conditional GETs, any programme change visible at once, keys made of
+validated query parameters only, and links that carry nothing else."""
 
+import re
 import uuid
 from pathlib import Path
 
@@ -131,3 +132,42 @@ def test_a_new_type_is_a_filter_at_once(staff_client, edition_2026):
     page = staff_client.get("/fr/programme/", {"type": "pause"})
     assert page.context["programme"].selected_type == pause
     assert "Ouverture officielle" not in page.text
+
+
+# --- The language switch ------------------------------------------------------------------
+SWITCH = re.compile(r'<nav class="lang-switch".*?</nav>', re.DOTALL)
+
+
+def switch_links(response):
+    (nav,) = SWITCH.findall(response.text)
+    return {lang: href for href, lang in re.findall(r'<a href="([^"]*)" lang="(\w+)"', nav)}
+
+
+@pytest.mark.parametrize(
+    ("path", "french", "english"),
+    [
+        ("/fr/programme/?next=//evil.example/", "/fr/programme/", "/en/programme/"),
+        (
+            "/fr/programme/?type=atelier&next=//evil.example/&jour=2026-07-09",
+            "/fr/programme/?jour=2026-07-09&amp;type=atelier",
+            "/en/programme/?jour=2026-07-09&amp;type=atelier",
+        ),
+        (
+            "/en/programme/?type=atelier",
+            "/fr/programme/?type=atelier",
+            "/en/programme/?type=atelier",
+        ),
+        ("/fr/programme/?type=inconnu&jour=2027-01-01", "/fr/programme/", "/en/programme/"),
+        (
+            "/fr/infos-pratiques/?type=atelier&next=/x",
+            "/fr/infos-pratiques/",
+            "/en/practical-information/",
+        ),
+        ("/fr/inscription/?next=//evil.example/", "/fr/inscription/", "/en/registration/"),
+    ],
+)
+def test_language_switch_keeps_only_validated_parameters(
+    client, edition_2026, path, french, english
+):
+    for _ in range(2):  # rendered, then from the cache
+        assert switch_links(client.get(path)) == {"fr": french, "en": english}
