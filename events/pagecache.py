@@ -5,12 +5,18 @@ a few known query parameters. Rendered pages are stored in the shared cache unde
 includes a *programme version*; any change to the programme writes a new version (see
 signals.py), so every page is rebuilt on its next request, in every process.
 
+A page's key holds its query parameters only once validated (``cached_page(query=...)``): an
+unknown value shows the page without it, so it is that page, under the same key. Keys made
+from raw values would let anyone fill the shared cache (one entry per random value) and push
+every real page out of it.
+
 A page may also carry an expiry time (``response.cache_until``): the home page, whose
 registration button changes when registration opens or closes, sets it to the next change.
 
 Conditional GETs are answered from the stored ETag before anything is rendered.
 """
 
+import contextvars
 import functools
 import hashlib
 import os
@@ -26,33 +32,48 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from rencontres.http import etag_of, not_modified
 
 VERSION_KEY = "events:programme-version"
 
+
+class _LRU:
+    """A small in-memory store of this process, the least recently used entry dropped."""
+
+    def __init__(self, size):
+        self.size = size
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def set(self, key, value):
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
 # Each process keeps the pages it served last in memory as well, under the same keys: a
 # hit then costs one read of the shared cache (the version), not two. Keys carry the
 # version, so a change of programme makes these copies unreachable at once.
 LOCAL_PAGES = 256
-_local = OrderedDict()
-_local_lock = threading.Lock()
+_pages = _LRU(LOCAL_PAGES)
 
+# Small values derived from the programme (see per_version), in memory the same way.
+_derived = _LRU(32)
 
-def _local_get(key):
-    with _local_lock:
-        page = _local.get(key)
-        if page is not None:
-            _local.move_to_end(key)
-        return page
-
-
-def _local_set(key, page):
-    with _local_lock:
-        _local[key] = page
-        while len(_local) > LOCAL_PAGES:
-            _local.popitem(last=False)
+# The version read when a cached page's request began: every read of that request (page
+# key, current edition, filters) uses it, for one read of the shared cache per request.
+_pinned_version = contextvars.ContextVar("programme_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,9 @@ class CachedPage:
 
 
 def programme_version():
+    pinned = _pinned_version.get()
+    if pinned is not None:
+        return pinned
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -93,9 +117,29 @@ def release_id():
     return os.environ.get("RELEASE", str(newest))
 
 
-def page_key(request, params):
-    query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
-    raw = f"{release_id()}|{programme_version()}|{get_language()}|{request.path}|{query}"
+def per_version(name, compute, *, in_memory=False):
+    """A value derived from the programme, computed once per programme version (and
+    release) and kept in the shared cache as long as a page; with ``in_memory``, in this
+    process's memory as well, for values read on every cache hit. Those must be immutable:
+    every request of the process shares the copy in memory."""
+    key = f"{name}:{release_id()}:{programme_version()}"
+    value = _derived.get(key) if in_memory else None
+    if value is None:
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        if in_memory:
+            _derived.set(key, value)
+    return value
+
+
+def page_key(request, query):
+    """``query``: the page's validated query parameters, never raw ones (see above)."""
+    raw = (
+        f"{release_id()}|{programme_version()}|{get_language()}|{request.path}|"
+        f"{urlencode(sorted(query.items()))}"
+    )
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -115,45 +159,60 @@ def _respond(request, page, max_age):
 KEPT_HEADERS = ("Content-Disposition",)
 
 
-def cached_page(params=(), max_age=0):
-    """Serve a GET view from the page cache; ``params`` are the query keys it reads."""
+def cached_page(query=None, max_age=0):
+    """Serve a GET view from the page cache.
+
+    ``query(request)`` returns the query parameters the view reads, validated and in their
+    canonical form ({"jour": "2026-07-08"}), without those it would ignore: they make the
+    page's key, and ``request.page_query`` keeps them for the links of the page (the
+    language switch). Pages without it have no query parameter at all."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD") or settings.DEBUG:
-                # DEBUG (make run): templates being edited show at once.
-                return view(request, *args, **kwargs)
-            key = page_key(request, params)
-            page = _local_get(key)
-            if page is None:
-                page = cache.get(key)
-                if page is not None:
-                    _local_set(key, page)
-            if page is not None and page.expires > time.time():
-                return _respond(request, page, max_age)
-
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return response
-            if hasattr(response, "render"):
-                response.render()
-            expires = time.time() + settings.PAGE_CACHE_SECONDS
-            until = getattr(response, "cache_until", None)
-            if until is not None:
-                expires = min(expires, until.timestamp())
-            page = CachedPage(
-                content=response.content,
-                content_type=response["Content-Type"],
-                etag=etag_of(response.content),
-                expires=expires,
-                headers=tuple((h, response[h]) for h in KEPT_HEADERS if h in response),
-            )
-            timeout = max(1, int(expires - time.time()))
-            cache.set(key, page, timeout=timeout)
-            _local_set(key, page)
-            return _respond(request, page, max_age)
+            pinned = _pinned_version.set(programme_version())
+            try:
+                request.page_query = query(request) if query else {}
+                if request.method not in ("GET", "HEAD") or settings.DEBUG:
+                    # DEBUG (make run): templates being edited show at once.
+                    return view(request, *args, **kwargs)
+                return _serve(
+                    request, page_key(request, request.page_query), max_age, view, args, kwargs
+                )
+            finally:
+                _pinned_version.reset(pinned)
 
         return wrapper
 
     return decorator
+
+
+def _serve(request, key, max_age, view, args, kwargs):
+    page = _pages.get(key)
+    if page is None:
+        page = cache.get(key)
+        if page is not None:
+            _pages.set(key, page)
+    if page is not None and page.expires > time.time():
+        return _respond(request, page, max_age)
+
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200 or response.streaming:
+        return response
+    if hasattr(response, "render"):
+        response.render()
+    expires = time.time() + settings.PAGE_CACHE_SECONDS
+    until = getattr(response, "cache_until", None)
+    if until is not None:
+        expires = min(expires, until.timestamp())
+    page = CachedPage(
+        content=response.content,
+        content_type=response["Content-Type"],
+        etag=etag_of(response.content),
+        expires=expires,
+        headers=tuple((h, response[h]) for h in KEPT_HEADERS if h in response),
+    )
+    timeout = max(1, int(expires - time.time()))
+    cache.set(key, page, timeout=timeout)
+    _pages.set(key, page)
+    return _respond(request, page, max_age)

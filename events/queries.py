@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import Edition, Partner, Session, SessionType, Slot, Speaker
-from .pagecache import programme_version
+from .pagecache import per_version, programme_version
 
 
 def current_edition():
@@ -65,21 +65,62 @@ class Programme:
     has_provisional: bool = False
 
 
+@dataclass(frozen=True)
+class ProgrammeChoices:
+    """What the programme can be filtered on: the days of the edition and the slugs of the
+    types offered as filters."""
+
+    days: frozenset[date]
+    type_slugs: frozenset[str]
+
+
+def programme_data(edition):
+    """The slots and the published sessions (with speakers) of an edition (3 queries, then
+    none: kept under the programme version, for the programme in all its filtered forms)."""
+
+    def read():
+        return list(edition.slots.order_by("starts_at")), list(with_speakers(sessions_of(edition)))
+
+    return per_version(f"events:programme-data:{edition.pk}", read)
+
+
+def filter_types(sessions):
+    """The types worth filtering on (formats and bookable sessions), in programme order."""
+    return sorted(
+        {s.type for s in sessions if s.type.is_format or s.type.is_bookable},
+        key=lambda t: (t.position, t.pk),
+    )
+
+
+def programme_choices():
+    """The current edition's ProgrammeChoices: read on every cache hit of a filtered
+    programme page, so kept in memory under the programme version (no query then; on the
+    first request of a version, those of current_edition and programme_data, which the
+    page itself needs next)."""
+
+    def read():
+        edition = current_edition()
+        _slots, sessions = programme_data(edition)
+        return ProgrammeChoices(
+            days=frozenset(edition.days),
+            type_slugs=frozenset(t.slug for t in filter_types(sessions)),
+        )
+
+    return per_version("events:programme-choices", read, in_memory=True)
+
+
 def programme(edition, *, day=None, type_slug=None):
     """Sessions grouped by day and slot, optionally filtered by day or by one of the
-    types worth filtering on (formats and bookable sessions) (3 queries).
+    types worth filtering on (formats and bookable sessions) (3 queries, see
+    programme_data).
 
     An unknown type is ignored.
 
     The lists of days and types offered as filters come from the whole programme, so a
     filter never hides the way back.
     """
-    slots = list(edition.slots.order_by("starts_at"))
-    sessions = list(with_speakers(sessions_of(edition)))
-    types = sorted(
-        {s.type for s in sessions if s.type.is_format or s.type.is_bookable},
-        key=lambda t: (t.position, t.pk),
-    )
+    slots, sessions = programme_data(edition)
+    types = filter_types(sessions)
     all_days = sorted({timezone.localdate(slot.starts_at) for slot in slots})
     selected_type = next((t for t in types if t.slug == type_slug), None)
     type_slug = selected_type.slug if selected_type else None

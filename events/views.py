@@ -14,12 +14,30 @@ from . import exports, ical, queries
 from .pagecache import cached_page
 
 
-def parse_day(value, edition):
+def parse_day(value, days):
+    """The day among ``days`` that ``value`` names (2026-07-08), or None."""
     try:
         day = date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
-    return day if edition.start_date <= day <= edition.end_date else None
+    return day if day in days else None
+
+
+def programme_filters(request):
+    """The programme's filters in the query string, validated and canonical ({"jour":
+    "2026-07-08", "type": "atelier"}), without a day outside the edition or a type the
+    programme does not offer: the page ignores those, so it is the page without them,
+    under the same cache key (no query on a cache hit: see queries.programme_choices)."""
+    day, type_slug = request.GET.get("jour"), request.GET.get("type")
+    if not day and not type_slug:
+        return {}
+    choices = queries.programme_choices()
+    filters = {}
+    if day := parse_day(day, choices.days):
+        filters["jour"] = day.isoformat()
+    if type_slug in choices.type_slugs:
+        filters["type"] = type_slug
+    return filters
 
 
 @cached_page()
@@ -32,12 +50,12 @@ def pre_programme(request):
     )
 
 
-@cached_page(params=("jour", "type"))
+@cached_page(query=programme_filters)
 def programme(request):
     edition = queries.current_edition()
-    day = parse_day(request.GET.get("jour"), edition)
-    type_slug = request.GET.get("type") or None
-    prog = queries.programme(edition, day=day, type_slug=type_slug)
+    filters = programme_filters(request)
+    day = date.fromisoformat(filters["jour"]) if "jour" in filters else None
+    prog = queries.programme(edition, day=day, type_slug=filters.get("type"))
     return TemplateResponse(
         request, "events/programme.html", {"edition": edition, "programme": prog}
     )

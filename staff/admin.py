@@ -7,16 +7,17 @@ only here, and « delete » is replaced by erasure (cancel, seats to the waiting
 anonymise), so that no seat is freed without its waiting list moving.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,13 +38,32 @@ def describe_filters(request):
     return ", ".join(f"{key}={value}" for key, value in sorted(params.items())) or "—"
 
 
-class DayFilter(admin.SimpleListFilter):
+class ChoicesOnlyFilter(admin.SimpleListFilter):
+    """A list filter that takes only the values it offers: any other value in the address
+    (typed, truncated, from an old bookmark) is ignored, with a message saying so, instead
+    of reaching the database (where a malformed date is a server error)."""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        value = self.used_parameters.get(self.parameter_name)
+        if value is not None and value not in {str(v) for v, _label in self.lookup_choices}:
+            del self.used_parameters[self.parameter_name]
+            messages.warning(
+                request,
+                _("« %(value)s » n'est pas un choix du filtre « %(filter)s » : il est ignoré.")
+                % {"value": Truncator(value).chars(40), "filter": self.title},
+            )
+
+
+class DayFilter(ChoicesOnlyFilter):
     title = _("jour de présence")
     parameter_name = "jour"
 
     def lookups(self, request, model_admin):
-        edition = current_edition()
-        days = edition.days if edition else []
+        try:
+            days = current_edition().days
+        except Http404:  # between two editions: no day to offer, the list still shows
+            days = []
         return [(day.isoformat(), formats.date_format(day, "l j F")) for day in days]
 
     def queryset(self, request, queryset):
@@ -52,7 +72,7 @@ class DayFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CheckedInFilter(admin.SimpleListFilter):
+class CheckedInFilter(ChoicesOnlyFilter):
     title = _("arrivée")
     parameter_name = "arrivee"
 

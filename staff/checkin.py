@@ -28,7 +28,7 @@ def find_by_code(edition, text):
 def find_by_pk(edition, value):
     """The registration a result list or a card button points to (any other text: None)."""
     value = str(value)
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # isdigit() alone takes "²"
         return None
     return Registration.objects.filter(edition=edition, pk=value).first()
 

@@ -8,6 +8,7 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -40,12 +41,18 @@ def hour(value):
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """(code, name, url, is_current) for the language switcher: same page, other language."""
+    """(code, name, url, is_current) for the language switcher: same page, other language.
+
+    The same query too, but only the parameters the page validated (the programme's
+    filters, see events.pagecache.cached_page), never the raw query string: the link is part
+    of pages cached and served to everyone."""
     request = context["request"]
+    query = getattr(request, "page_query", None)
+    suffix = "?" + urlencode(query) if query else ""
     current = get_language()
     links = []
     for code, name in (("fr", "Français"), ("en", "English")):
-        links.append((code, name, translate_url(request.get_full_path(), code), code == current))
+        links.append((code, name, translate_url(request.path, code) + suffix, code == current))
     return links
 
 

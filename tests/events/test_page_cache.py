@@ -1,9 +1,16 @@
-"""Cached pages: conditional GETs, and any programme change visible at once."""
+"""Cached pages: conditional GETs, any programme change visible at once, keys made of
+validated query parameters only, and links that carry nothing else."""
+
+import re
+import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 
-from events.models import Session
+from events.models import Session, SessionType
+from tests.factories import make_edition, make_programme
 
 
 def test_conditional_get_answers_304(client, edition_2026):
@@ -70,3 +77,97 @@ def test_deleted_session_disappears(client, edition_2026):
     client.get(session.get_absolute_url())
     session.delete()
     assert client.get(session.get_absolute_url()).status_code == 404
+
+
+# --- Keys from validated parameters only --------------------------------------------------
+def cache_entries():
+    return len(list(Path(settings.CACHES["default"]["LOCATION"]).glob("*.djcache")))
+
+
+def test_unknown_filters_add_no_cache_entry(client, edition_2026):
+    """Random values are the unfiltered programme, from its one cache entry: they can
+    neither fill the shared cache nor push real pages out of it."""
+    unfiltered = client.get("/fr/programme/")
+    assert client.get("/fr/programme/", {"type": "x"})["ETag"] == unfiltered["ETag"]
+    entries = cache_entries()  # the page, and what the filters are checked against
+    for i in range(40):
+        day = ["2026-07-10", "x", "2026-13-45", "", "20260708x"][i % 5]
+        response = client.get("/fr/programme/", {"type": uuid.uuid4().hex[: i % 12], "jour": day})
+        assert response["ETag"] == unfiltered["ETag"]
+    assert client.get("/fr/programme/", {"type": "pause"})["ETag"] == unfiltered["ETag"]
+    assert cache_entries() == entries
+
+
+def test_valid_filters_keep_their_own_page(client, edition_2026):
+    pages = {
+        query: client.get("/fr/programme/" + query)
+        for query in ("", "?type=atelier", "?jour=2026-07-09", "?jour=2026-07-09&type=atelier")
+    }
+    assert len({page["ETag"] for page in pages.values()}) == 4
+    assert "Ouverture officielle" not in pages["?type=atelier"].text
+    assert "Ouverture officielle" in pages[""].text
+    # The same filters written otherwise, or with anything else, are the same page.
+    for same in ("?jour=20260709&type=atelier&utm_source=x", "?type=atelier&jour=2026-07-09"):
+        page = client.get("/fr/programme/" + same)
+        assert page["ETag"] == pages["?jour=2026-07-09&type=atelier"]["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_cache_hit_costs_no_query_whatever_the_filter(client, django_assert_num_queries):
+    make_programme(make_edition(), sessions=10)
+    client.get("/fr/programme/", {"type": "atelier"})
+    with django_assert_num_queries(0):
+        for i in range(5):
+            assert client.get("/fr/programme/", {"type": f"nouveau-{i}"}).status_code == 200
+        assert client.get("/fr/programme/", {"type": "atelier"}).status_code == 200
+
+
+def test_a_new_type_is_a_filter_at_once(staff_client, edition_2026):
+    """The valid types are kept under the programme version: a change is seen at once."""
+    unfiltered = staff_client.get("/fr/programme/")["ETag"]
+    assert staff_client.get("/fr/programme/", {"type": "pause"})["ETag"] == unfiltered
+    pause = SessionType.objects.get(slug="pause")
+    pause.is_format = True
+    pause.save()
+    page = staff_client.get("/fr/programme/", {"type": "pause"})
+    assert page.context["programme"].selected_type == pause
+    assert "Ouverture officielle" not in page.text
+
+
+# --- The language switch ------------------------------------------------------------------
+SWITCH = re.compile(r'<nav class="lang-switch".*?</nav>', re.DOTALL)
+
+
+def switch_links(response):
+    (nav,) = SWITCH.findall(response.text)
+    return {lang: href for href, lang in re.findall(r'<a href="([^"]*)" lang="(\w+)"', nav)}
+
+
+@pytest.mark.parametrize(
+    ("path", "french", "english"),
+    [
+        ("/fr/programme/?next=//evil.example/", "/fr/programme/", "/en/programme/"),
+        (
+            "/fr/programme/?type=atelier&next=//evil.example/&jour=2026-07-09",
+            "/fr/programme/?jour=2026-07-09&amp;type=atelier",
+            "/en/programme/?jour=2026-07-09&amp;type=atelier",
+        ),
+        (
+            "/en/programme/?type=atelier",
+            "/fr/programme/?type=atelier",
+            "/en/programme/?type=atelier",
+        ),
+        ("/fr/programme/?type=inconnu&jour=2027-01-01", "/fr/programme/", "/en/programme/"),
+        (
+            "/fr/infos-pratiques/?type=atelier&next=/x",
+            "/fr/infos-pratiques/",
+            "/en/practical-information/",
+        ),
+        ("/fr/inscription/?next=//evil.example/", "/fr/inscription/", "/en/registration/"),
+    ],
+)
+def test_language_switch_keeps_only_validated_parameters(
+    client, edition_2026, path, french, english
+):
+    for _ in range(2):  # rendered, then from the cache
+        assert switch_links(client.get(path)) == {"fr": french, "en": english}

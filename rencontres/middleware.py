@@ -1,0 +1,59 @@
+"""Addresses no page can answer, refused before any view (400, with a message saying why)
+instead of ending in a server error deep inside a query."""
+
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+# The admin's date hierarchy (…__year, …__month, …__day): Django steps to the next year,
+# month or day without bounds checks, then converts to UTC, so a year 1 or 9999, or a
+# twenty-digit month, ends in OverflowError. The ranges where neither overflows:
+DATE_PARTS = {"__year": (2, 9998), "__month": (1, 12), "__day": (1, 31)}
+
+
+def nul_in(request):
+    """A NUL character in the path or the query string: no address of the site has one,
+    and PostgreSQL refuses it in any query (a view or an admin list filter passing it on
+    would be a server error)."""
+    return "\x00" in request.path or any(
+        "\x00" in name or any("\x00" in value for value in values)
+        for name, values in request.GET.lists()
+    )
+
+
+def impossible_date_part(request):
+    """The first date-hierarchy parameter of an admin address that is a number out of
+    range, as (name, value); numbers only: Django's admin answers other text itself."""
+    if not request.path.startswith(reverse("admin:index")):
+        return None
+    for name, values in request.GET.lists():
+        bounds = next((b for suffix, b in DATE_PARTS.items() if name.endswith(suffix)), None)
+        for value in values if bounds else ():
+            try:
+                number = int(value)
+            except ValueError:
+                continue
+            if not bounds[0] <= number <= bounds[1]:
+                return name, value
+    return None
+
+
+class UnusableAddressMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if nul_in(request):
+            return bad_request(_("Adresse invalide : elle contient un caractère nul."))
+        if found := impossible_date_part(request):
+            name, value = found
+            return bad_request(
+                _("Adresse invalide : %(name)s=%(value)s n'est pas une date possible.")
+                % {"name": Truncator(name).chars(40), "value": Truncator(value).chars(40)}
+            )
+        return self.get_response(request)
+
+
+def bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
