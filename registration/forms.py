@@ -15,7 +15,7 @@ from phonenumber_field.formfields import (
     localized_choices,
 )
 
-from .models import Registration
+from .models import DETAILS, Registration
 
 # The services refused a session the form offered (unpublished, full slot, began meanwhile).
 SESSION_GONE = _("Une des sessions choisies n'est plus proposée : vérifiez votre choix.")
@@ -102,24 +102,7 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = [
-            "civility",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "organisation",
-            "organisation_type",
-            "position",
-            "country",
-            "is_elected",
-            "language",
-            "lunch",
-            "dietary_needs",
-            "accessibility_needs",
-            "photo_consent",
-            "newsletter_consent",
-        ]
+        fields = list(DETAILS)
         labels = {
             "first_name": _("Prénom"),
             "last_name": _("Nom"),

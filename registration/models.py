@@ -130,6 +130,28 @@ class Registration(models.Model):
         return self.status == self.Status.CANCELLED
 
 
+# What a person tells about themselves, in the order the forms ask for it: the sign-up and
+# change forms' fields, and what staff may correct without touching seats.
+DETAILS = (
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organisation",
+    "organisation_type",
+    "position",
+    "country",
+    "is_elected",
+    "language",
+    "lunch",
+    "dietary_needs",
+    "accessibility_needs",
+    "photo_consent",
+    "newsletter_consent",
+)
+
+
 class AttendanceDay(models.Model):
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="days", verbose_name=_("inscription")

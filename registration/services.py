@@ -18,7 +18,7 @@ from django.utils import timezone
 from events.models import Edition, Session
 
 from . import emails
-from .models import AttendanceDay, Booking, Registration
+from .models import DETAILS, AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
 # oversell, which proves those tests really exercise concurrency.
@@ -320,27 +320,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
 
 # What staff may change on a registration without touching seats (days and sessions go
 # through registration_update, under the seat rules).
-DETAIL_FIELDS = frozenset(
-    {
-        "civility",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "organisation",
-        "organisation_type",
-        "position",
-        "country",
-        "is_elected",
-        "language",
-        "lunch",
-        "dietary_needs",
-        "accessibility_needs",
-        "photo_consent",
-        "newsletter_consent",
-        "category",
-    }
-)
+DETAIL_FIELDS = frozenset({*DETAILS, "category"})
 
 
 def registration_update_details(*, registration, data):

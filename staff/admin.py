@@ -27,7 +27,7 @@ from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
 from . import exports, privacy
-from .forms import RegistrationDetailsForm, StaffRegistrationForm
+from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
 from .models import CheckIn
 from .sheets import badge_sheet_request
 
@@ -199,24 +199,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["edition", "status", "category", "checkin_code"]}),
-        (
-            _("Personne"),
-            {
-                "fields": [
-                    "civility",
-                    "first_name",
-                    "last_name",
-                    "email",
-                    "phone",
-                    "language",
-                    "organisation",
-                    "organisation_type",
-                    "position",
-                    "country",
-                    "is_elected",
-                ]
-            },
-        ),
+        (_("Personne"), {"fields": PERSON_FIELDS}),
         (_("Venue"), {"fields": ["lunch", "dietary_needs", "accessibility_needs"]}),
         (
             _("Consentements"),

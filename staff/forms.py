@@ -42,6 +42,22 @@ class BadgeSheetForm(forms.Form):
         return " · ".join(parts)
 
 
+# Who the person is, as staff read it (the admin's change form and « add » show it alike).
+PERSON_FIELDS = [
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "language",
+    "organisation",
+    "organisation_type",
+    "position",
+    "country",
+    "is_elected",
+]
+
+
 class StaffRegistrationForm(RegistrationForm):
     """Staff register someone by hand (a speaker, a guest, a late request by phone): the
     sign-up form, with the badge category, without the robot trap."""
@@ -68,23 +84,7 @@ class StaffRegistrationForm(RegistrationForm):
     def staff_fieldsets(self):
         """The admin's sections of this form: (title, field names)."""
         return [
-            (
-                _("Personne"),
-                [
-                    "civility",
-                    "first_name",
-                    "last_name",
-                    "email",
-                    "phone",
-                    "language",
-                    "organisation",
-                    "organisation_type",
-                    "position",
-                    "country",
-                    "is_elected",
-                    "category",
-                ],
-            ),
+            (_("Personne"), [*PERSON_FIELDS, "category"]),
             (_("Venue"), ["days", "lunch", "dietary_needs", "accessibility_needs"]),
             (_("Sessions"), [name for name, _slot in self.slot_fields]),
             (_("Consentements"), ["privacy", "photo_consent", "newsletter_consent"]),
