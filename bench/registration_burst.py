@@ -11,6 +11,7 @@ more confirmed people than its capacity, and no registration was lost.
 import http.client
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -118,6 +119,7 @@ def main():
         "DJANGO_SETTINGS_MODULE": "rencontres.settings",
         "DATABASE_URL": url,
         "DEBUG": "0",
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
         "EMAIL_URL": "console://",
         "SIGNUP_RATE_LIMIT": "1000000",
         "CONN_MAX_AGE": "60",
