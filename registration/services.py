@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import Edition, Session
@@ -140,16 +140,37 @@ def check_bookings(*, edition, days, sessions, now, kept=()):
         slots.add(session.slot_id)
 
 
+def _confirmed_counts(sessions):
+    """{session pk: confirmed bookings} of these (locked) sessions, in one query."""
+    return dict(
+        Booking.objects.filter(session__in=sessions, status=Booking.Status.CONFIRMED)
+        .order_by()
+        .values_list("session")
+        .annotate(n=Count("pk"))
+    )
+
+
 def _book(registration, sessions, now):
+    """Book these (locked) sessions, one per slot: a seat where there is one, the waiting
+    list otherwise. Two queries whatever the number of sessions."""
+    if not sessions:
+        return
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    taken = _confirmed_counts(sessions) if confirmed else {}
+    bookings = []
     for session in sessions:
-        seat = registration.status == Registration.Status.CONFIRMED and _has_seat(session)
-        Booking.objects.create(
-            registration=registration,
-            session=session,
-            slot_id=session.slot_id,
-            status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
-            confirmed_at=now if seat else None,
+        capacity = session.effective_capacity
+        seat = confirmed and (capacity is None or taken.get(session.pk, 0) < capacity)
+        bookings.append(
+            Booking(
+                registration=registration,
+                session=session,
+                slot_id=session.slot_id,
+                status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
+                confirmed_at=now if seat else None,
+            )
         )
+    Booking.objects.bulk_create(bookings)
 
 
 def _promote_bookings(session, now):
