@@ -231,7 +231,8 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
     form_token = uuid.UUID(str(form_token))
     try:
         with transaction.atomic():
-            capacity = _lock_edition(edition)
+            # Before the edition's lock, which every sign-up waits on: a duplicate that
+            # slips in meanwhile is stopped by the constraints (handled below).
             for existing in Registration.objects.filter(
                 Q(form_token=form_token)
                 | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
@@ -243,10 +244,14 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
                 # The same form sent again for someone else (Back button, a colleague
                 # registered next): another person, another token.
                 form_token = uuid.uuid4()
+            capacity = _lock_edition(edition)
             sessions = _lock_sessions(session_ids)
             if len(sessions) != len(set(session_ids)):
                 raise InvalidBooking(session_ids)
             check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
+            # Counted by its own statement once the lock is held: a subquery in the locking
+            # SELECT would read the snapshot from before the wait (and oversell, as the
+            # concurrency test showed).
             confirmed = Registration.objects.filter(
                 edition=edition, status=Registration.Status.CONFIRMED
             ).count()
