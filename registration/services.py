@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from events.models import Edition, Session
 
-from . import emails
+from . import badges, emails
 from .models import DETAILS, AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
@@ -245,6 +245,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
             )
             _book(registration, sessions, now)
             emails.registration_created(registration)
+            badges.store_later(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         same_form = Registration.objects.filter(form_token=form_token).first()
@@ -315,6 +316,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.registration_changed(registration, changes)
+        badges.store_later(registration)
     return registration, changes
 
 
@@ -343,6 +345,7 @@ def registration_update_details(*, registration, data):
             for name, value in data.items():
                 setattr(registration, name, value)
             registration.save()
+            badges.store_later(registration)
     except IntegrityError:
         raise DuplicateRegistration(
             _live_registration(registration.edition, data["email"])
@@ -352,9 +355,11 @@ def registration_update_details(*, registration, data):
 
 def registrations_set_category(*, registrations, category):
     """Staff: the badge category of several people at once. Returns how many changed."""
-    return Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
+    changed = Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
         category=category, updated_at=timezone.now()
     )
+    badges.store_later(*registrations)
+    return changed
 
 
 def registration_cancel(*, registration, now=None, notify=True):
@@ -390,6 +395,7 @@ def registration_cancel(*, registration, now=None, notify=True):
         registration.bookings.all().delete()
         for session in sessions if promote else ():
             changes.promoted_bookings += _promote_bookings(session, now)
+        badges.store_later(registration, *changes.promoted_registrations)
         if notify:
             emails.registration_cancelled(registration, changes)
         else:
