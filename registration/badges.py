@@ -40,6 +40,9 @@ SHEET_STYLESHEETS = (STYLESHEET, STYLESHEET.with_name("badge-sheet.css"))
 # brings up to date (a category given to 500 people queues 25 tasks, not one long one).
 FOLDER = "badges"
 CHUNK = 20
+# Where a badge is written before it is renamed into FOLDER (the same disk, so the rename is
+# atomic; a folder of its own, almost always empty, so a deletion looks through it quickly).
+WRITING = ".writing"
 
 # Bump when this module changes how a badge is drawn from the same HTML and stylesheet:
 # every stored badge then differs from its registration's fingerprint.
@@ -148,8 +151,8 @@ def _path(registration_id):
 
 
 def stored_pdf(registration_id, key):
-    """The stored badge if it shows what the fingerprint `key` says, else None. A stored file is
-    the fingerprint (64 hex digits), a newline, then the PDF."""
+    """The stored badge if it shows what the fingerprint `key` says, else None. A stored
+    file is the fingerprint (64 hex digits), a newline, then the PDF."""
     try:
         data = _path(registration_id).read_bytes()
     except FileNotFoundError:
@@ -172,8 +175,9 @@ def _store(registration_id, key, pdf):
     from .models import Registration
 
     path = _path(registration_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    writing = path.parent / WRITING
+    writing.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=writing, prefix=f"{path.stem}-")
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(key.encode() + b"\n" + pdf)
@@ -189,9 +193,13 @@ def _store(registration_id, key, pdf):
 
 
 def delete_stored(registration_ids):
-    """Delete these registrations' stored badges (those they have)."""
+    """Delete these registrations' stored badges (those they have), and what a render
+    stopped halfway (a worker killed) left of theirs."""
     for registration_id in registration_ids:
-        _path(registration_id).unlink(missing_ok=True)
+        path = _path(registration_id)
+        path.unlink(missing_ok=True)
+        for left in path.parent.glob(f"{WRITING}/{path.stem}-*"):
+            left.unlink(missing_ok=True)
 
 
 def delete_stored_later(registration_ids):

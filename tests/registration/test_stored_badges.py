@@ -182,8 +182,11 @@ def test_no_stored_badge_for_the_waiting_list_until_promoted(
 def test_erasure_removes_the_stored_badge(client, open_edition, committed):
     registration, link = sign_up(client, committed)
     assert stored_file(registration).exists()
+    # What a worker killed in the middle of a render would have left.
+    halfway = stored_file(registration).parent / badges.WRITING / f"{registration.pk}-x1y2z3"
+    halfway.write_bytes(b"0" * 64 + b"\n%PDF-1.7 Diallo")
     committed(registration_erase, registration=registration)
-    assert not stored_file(registration).exists()
+    assert not stored_file(registration).exists() and not halfway.exists()
     run_worker()
     assert stored_files() == []
     assert client.get(link + "badge.pdf").status_code == 404
