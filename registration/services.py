@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from events.models import Edition, Session
 
-from . import emails
+from . import badges, emails
 from .models import DETAILS, AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
@@ -271,6 +271,7 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
             )
             _book(registration, sessions, now)
             emails.registration_created(registration)
+            badges.store_later(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
         same_form = Registration.objects.filter(form_token=form_token).first()
@@ -341,6 +342,7 @@ def registration_update(*, registration, data, days, session_ids, now=None):
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.registration_changed(registration, changes)
+        badges.store_later(registration)
     return registration, changes
 
 
@@ -369,6 +371,7 @@ def registration_update_details(*, registration, data):
             for name, value in data.items():
                 setattr(registration, name, value)
             registration.save()
+            badges.store_later(registration)
     except IntegrityError:
         raise DuplicateRegistration(
             _live_registration(registration.edition, data["email"])
@@ -378,9 +381,11 @@ def registration_update_details(*, registration, data):
 
 def registrations_set_category(*, registrations, category):
     """Staff: the badge category of several people at once. Returns how many changed."""
-    return Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
+    changed = Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
         category=category, updated_at=timezone.now()
     )
+    badges.store_later(*registrations)
+    return changed
 
 
 def registration_cancel(*, registration, now=None, notify=True):
@@ -416,6 +421,7 @@ def registration_cancel(*, registration, now=None, notify=True):
         registration.bookings.all().delete()
         for session in sessions if promote else ():
             changes.promoted_bookings += _promote_bookings(session, now)
+        badges.store_later(registration, *changes.promoted_registrations)
         if notify:
             emails.registration_cancelled(registration, changes)
         else:

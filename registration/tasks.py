@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import emails
+from . import badges, emails
 
 
 @task()
@@ -16,3 +16,11 @@ def send_access_link(edition_id, address, duplicate_signup=False):
     """« Lien perdu »: find the address's registration here, not in the request, and send
     it a fresh link. Returns nothing, which says nothing about the address."""
     emails.access_link_lookup(edition_id, address, duplicate_signup=duplicate_signup)
+
+
+# Below the emails (priority 0): a queue of badges, after a category given to many, never
+# delays a confirmation; a badge not stored yet is rendered on its download meanwhile.
+@task(priority=-10)
+def store_badges(registration_ids):
+    """Render and store the badges of these registrations as they are now (badges.py)."""
+    return badges.store_current(registration_ids)

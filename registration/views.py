@@ -250,4 +250,4 @@ def badge(request, registration, token):
     """The attendee's badge (PDF, A6), for a confirmed registration."""
     if registration.status != registration.Status.CONFIRMED:
         raise Http404("No badge for this registration")
-    return badges.badge_response(registration)
+    return badges.badge_response(registration, stored=True)

@@ -6,9 +6,10 @@ identifies or describes the person: names, address, phone, organisation and posi
 dietary and accessibility needs, consents, personal links and every email sent to them.
 
 The person also appears outside their registration, and goes from there too: in the admin
-history (each entry names its object), in badge sheets (the PDF and the selection's words)
-and in the export log (a search for their name is a filter). Erasing one person finds them
-there by name, address and organisation, whatever the case and accents; the purge, which
+history (each entry names its object), in badge sheets (the PDF and the selection's words),
+in their stored badge (registration/badges.py) and in the export log (a search for their
+name is a filter). Erasing one person finds them there by name, address and organisation,
+whatever the case and accents; the purge, which
 forgets everyone of an edition, rewrites the history of every registration it anonymises,
 deletes the edition's badge sheets, and blanks the filters of every export older than the
 retention period.
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Edition
+from registration import badges
 from registration.models import (
     AccessKey,
     OutgoingEmail,
@@ -122,6 +124,7 @@ def _anonymise(registrations, now):
         updated_at=now,
     )
     AccessKey.objects.filter(registration__in=ids).delete()
+    badges.delete_stored_later(ids)
     emails = OutgoingEmail.objects.filter(registration__in=ids)
     _history_forget(
         OutgoingEmail, emails.values_list("pk", flat=True), _("Courriel n° %(number)s (effacé)")
