@@ -68,18 +68,27 @@ AUTOCOMPLETE = {
 LAST_SEATS = 5
 
 
+def seats_state(session, seats):
+    """What a session's label says of its seats: "full", "last" (LAST_SEATS or fewer
+    left) or None, from ``seats`` (seats taken by session; None: not shown)."""
+    if session.capacity is None or seats is None:
+        return None
+    left = session.capacity - seats.get(session.pk, 0)
+    if left <= 0:
+        return "full"
+    return "last" if left <= LAST_SEATS else None
+
+
 def session_label(session, seats):
     """Title, room and, when ``seats`` (seats taken by session) is given, whether it is
     full or nearly so. Not the exact count: a count that moves by one when a form is sent
     would tell anyone whether that address was already registered (a second sign-up takes
     no seat)."""
     room = f" — {session.room}" if session.room else ""
-    if session.capacity is None or seats is None:
-        return f"{session.title}{room}"
-    left = session.capacity - seats.get(session.pk, 0)
-    if left <= 0:
+    state = seats_state(session, seats)
+    if state == "full":
         return f"{session.title}{room} — " + str(_("complet : inscription en liste d'attente"))
-    if left <= LAST_SEATS:
+    if state == "last":
         return f"{session.title}{room} — " + str(_("dernières places"))
     return f"{session.title}{room}"
 
