@@ -5,10 +5,13 @@ import uuid
 from datetime import date
 
 from django import forms
+from django.forms.renderers import get_default_renderer
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.widgets import LazySelect
 from phonenumber_field.formfields import (
     PrefixChoiceField,
     SplitPhoneNumberField,
@@ -39,6 +42,58 @@ def phone_prefixes(language):
     return sorted(localized_choices(language), key=lambda item: item[1])
 
 
+class LongSelect(LazySelect):
+    """A select of a few hundred options (countries, phone prefixes), with Django's own
+    markup, but each option rendered once per language and list of options rather than
+    through two templates on every display: the forms' two long lists were most of the
+    change form's rendering."""
+
+    template_name = "registration/widgets/long_select.html"
+    # {(language, choices): [(value, option, option selected)]}; a few lists only.
+    rendered = {}
+
+    def get_context(self, name, value, attrs):
+        choices = tuple(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().get_context(name, value, attrs)  # groups: Django's own way
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = context["widget"]["value"]
+        html, found = [], False
+        for option_value, option, option_selected in self.options_html(name, choices):
+            if not found and option_value in selected:
+                html.append(option_selected)
+                found = True
+            else:
+                html.append(option)
+        context["widget"]["options_html"] = mark_safe("".join(html))  # noqa: S308 (rendered)
+        return context
+
+    def options_html(self, name, choices):
+        key = (get_language(), tuple((str(v), str(label)) for v, label in choices))
+        options = self.rendered.get(key)
+        if options is None:
+            renderer = get_default_renderer()
+
+            def render(index, value, label, selected):
+                option = self.create_option(name, value, label, selected, index)
+                # As select.html includes it (the renderer strips the file's last newline).
+                html = renderer.render(self.option_template_name, {"widget": option})
+                return f"\n  {html}\n"
+
+            options = [
+                (
+                    str("" if value is None else value),
+                    render(index, "" if value is None else value, label, False),
+                    render(index, "" if value is None else value, label, True),
+                )
+                for index, (value, label) in enumerate(choices)
+            ]
+            if len(self.rendered) > 16:
+                self.rendered.clear()
+            self.rendered[key] = options
+        return options
+
+
 class PhoneField(SplitPhoneNumberField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +107,7 @@ class PhoneField(SplitPhoneNumberField):
         number.attrs["autocomplete"] = "tel"
 
     def prefix_field(self):
-        return PrefixChoiceField(choices=phone_prefixes(get_language() or "fr"))
+        return PrefixChoiceField(choices=phone_prefixes(get_language() or "fr"), widget=LongSelect)
 
 
 AUTOCOMPLETE = {
@@ -153,6 +208,8 @@ class RegistrationForm(forms.ModelForm):
             required=False,
             region="FR",
         )
+        country = self.fields["country"].widget
+        self.fields["country"].widget = LongSelect(attrs=country.attrs, choices=country.choices)
         for name, autocomplete in AUTOCOMPLETE.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["autocomplete"] = autocomplete

@@ -5,10 +5,14 @@ import re
 
 import pytest
 import time_machine
+from django import forms
 from django.db.models import Count
+from django.utils import translation
+from django_countries.widgets import LazySelect
 
 from events.models import Session
 from registration import pagememo, queries, services
+from registration.forms import LongSelect, RegistrationChangeForm
 from registration.models import AccessKey, Booking, Registration
 from tests.registration.conftest import MAY
 from tests.registration.people import bookable, more_slots, sign_up
@@ -220,3 +224,23 @@ def test_a_message_shows_once(client, queue):
     assert response.status_code == 302
     assert "Vos modifications sont enregistrées." in client.get(path).text
     assert "Vos modifications sont enregistrées." not in client.get(path).text
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_long_lists_render_as_django_renders_them(open_edition, language):
+    """The country and phone-prefix lists: the same HTML as Django's own Select."""
+    registration, _path = sign_up(open_edition, "Listes", [])
+    with translation.override(language):
+        form = RegistrationChangeForm(
+            instance=registration,
+            edition=open_edition,
+            bookable=queries.bookable_slots(open_edition),
+        )
+        fast = [str(form["country"]), str(form["phone"])]
+        assert 'value="SN" selected' in fast[0] and 'value="SN" selected' in fast[1]
+        LongSelect.rendered.clear()
+        assert [str(form["country"]), str(form["phone"])] == fast  # rendered again: same
+        # Back to the widgets the fields had: django-countries' and Django's own Select.
+        form.fields["country"].widget.__class__ = LazySelect
+        form.fields["phone"].widget.widgets[0].__class__ = forms.Select
+        assert [str(form["country"]), str(form["phone"])] == fast
