@@ -317,14 +317,6 @@ def waitlist_position(registration):
     return ahead.count() + 1
 
 
-def change_form_initial(registration):
-    """The change form's initial days and sessions (2 queries)."""
-    initial = {"days": [d.isoformat() for d in registration.days.values_list("day", flat=True)]}
-    for slot_id, session_id in registration.bookings.values_list("slot_id", "session_id"):
-        initial[f"slot_{slot_id}"] = str(session_id)
-    return initial
-
-
 def agenda_sessions(registration):
     """A registration's calendar: its confirmed sessions and the sessions open to all
     (plenaries) of the days it attends (2 queries). Timed items, so meetings can join."""
