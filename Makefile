@@ -82,9 +82,7 @@ test: install lint messages
 bench: install messages
 	@for tool in wrk faketime; do command -v $$tool >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq $$tool >/dev/null; }; done
-	$(PY) bench/pages.py
-	$(PY) bench/registration_burst.py
-	$(PY) bench/badges.py
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var

@@ -5,11 +5,14 @@ import uuid
 from datetime import date
 
 from django import forms
+from django.forms.renderers import get_default_renderer
 from django.utils import timezone, translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.widgets import LazySelect
 from phonenumber_field.formfields import (
     PrefixChoiceField,
     SplitPhoneNumberField,
@@ -72,6 +75,58 @@ class FixedPrefixChoiceField(PrefixChoiceField):
         return str(value) in self.choices.values
 
 
+class LongSelect(LazySelect):
+    """A select of a few hundred options (countries, phone prefixes), with Django's own
+    markup, but each option rendered once per language and list of options rather than
+    through two templates on every display: the forms' two long lists were most of the
+    change form's rendering."""
+
+    template_name = "registration/widgets/long_select.html"
+    # {(language, choices): [(value, option, option selected)]}; a few lists only.
+    rendered = {}
+
+    def get_context(self, name, value, attrs):
+        choices = tuple(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().get_context(name, value, attrs)  # groups: Django's own way
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = context["widget"]["value"]
+        html, found = [], False
+        for option_value, option, option_selected in self.options_html(name, choices):
+            if not found and option_value in selected:
+                html.append(option_selected)
+                found = True
+            else:
+                html.append(option)
+        context["widget"]["options_html"] = mark_safe("".join(html))  # noqa: S308 (rendered)
+        return context
+
+    def options_html(self, name, choices):
+        key = (get_language(), tuple((str(v), str(label)) for v, label in choices))
+        options = self.rendered.get(key)
+        if options is None:
+            renderer = get_default_renderer()
+
+            def render(index, value, label, selected):
+                option = self.create_option(name, value, label, selected, index)
+                # As select.html includes it (the renderer strips the file's last newline).
+                html = renderer.render(self.option_template_name, {"widget": option})
+                return f"\n  {html}\n"
+
+            options = [
+                (
+                    str("" if value is None else value),
+                    render(index, "" if value is None else value, label, False),
+                    render(index, "" if value is None else value, label, True),
+                )
+                for index, (value, label) in enumerate(choices)
+            ]
+            if len(self.rendered) > 16:
+                self.rendered.clear()
+            self.rendered[key] = options
+        return options
+
+
 class PhoneField(SplitPhoneNumberField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +140,9 @@ class PhoneField(SplitPhoneNumberField):
         number.attrs["autocomplete"] = "tel"
 
     def prefix_field(self):
-        return FixedPrefixChoiceField(choices=phone_prefixes(get_language() or "fr"))
+        return FixedPrefixChoiceField(
+            choices=phone_prefixes(get_language() or "fr"), widget=LongSelect
+        )
 
 
 AUTOCOMPLETE = {
@@ -101,18 +158,27 @@ AUTOCOMPLETE = {
 LAST_SEATS = 5
 
 
+def seats_state(session, seats):
+    """What a session's label says of its seats: "full", "last" (LAST_SEATS or fewer
+    left) or None, from ``seats`` (seats taken by session; None: not shown)."""
+    if session.capacity is None or seats is None:
+        return None
+    left = session.capacity - seats.get(session.pk, 0)
+    if left <= 0:
+        return "full"
+    return "last" if left <= LAST_SEATS else None
+
+
 def session_label(session, seats):
     """Title, room and, when ``seats`` (seats taken by session) is given, whether it is
     full or nearly so. Not the exact count: a count that moves by one when a form is sent
     would tell anyone whether that address was already registered (a second sign-up takes
     no seat)."""
     room = f" — {session.room}" if session.room else ""
-    if session.capacity is None or seats is None:
-        return f"{session.title}{room}"
-    left = session.capacity - seats.get(session.pk, 0)
-    if left <= 0:
+    state = seats_state(session, seats)
+    if state == "full":
         return f"{session.title}{room} — " + str(_("complet : inscription en liste d'attente"))
-    if left <= LAST_SEATS:
+    if state == "last":
         return f"{session.title}{room} — " + str(_("dernières places"))
     return f"{session.title}{room}"
 
@@ -177,7 +243,9 @@ class RegistrationForm(forms.ModelForm):
             required=False,
             region="FR",
         )
-        self.fields["country"].choices = country_choices(get_language() or "fr")
+        country = self.fields["country"]
+        country.widget = LongSelect(attrs=country.widget.attrs)
+        country.choices = country_choices(get_language() or "fr")  # field and widget
         for name, autocomplete in AUTOCOMPLETE.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["autocomplete"] = autocomplete

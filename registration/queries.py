@@ -1,17 +1,31 @@
-"""Reads for registration pages, each in a fixed number of queries."""
+"""Reads for registration pages, each in a fixed number of queries.
 
+The attendee's own pages (the personal page and its change form) are read on every visit,
+no cache may serve them, and the ORM's work for a query (building the SQL, the model
+instances) costs there several times the query itself, and each query a round trip: their
+reads are two SQL statements (STATEMENTS) written from the models' metadata (table and
+column names), the same on SQLite and PostgreSQL but for the name of one aggregate, and
+the programme (edition, sessions) comes from the per-version cache.
+tests/registration/test_personal_reads.py checks them against the ORM's answers.
+"""
+
+import functools
+import hmac
+import weakref
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.utils import timezone
 from django.utils.translation import get_language
 
-from events.models import Session
-from events.pagecache import programme_version
+from events.models import Edition, Session, Slot
+from events.pagecache import per_version
 
-from .models import Booking, Registration
+from .models import AccessKey, AttendanceDay, Booking, Registration, _digest
 
 
 @dataclass(frozen=True)
@@ -34,11 +48,11 @@ class BookableSlot:
 def bookable_slots(edition):
     """The sessions attendees book, grouped by slot, in the current language.
 
-    Kept in the cache under the programme version (any programme change drops it): a
-    sign-up reads it without a query. Seats taken are read apart (seats_taken)."""
-    key = f"registration:bookable:{programme_version()}:{get_language()}:{edition.pk}"
-    slots = cache.get(key)
-    if slots is None:
+    Kept under the programme version (any programme change drops it), in this process's
+    memory too (immutable values): a sign-up reads it without a query. Seats taken are
+    read apart (seats_taken)."""
+
+    def read():
         sessions = (
             Session.objects.published()
             .filter(slot__edition=edition, type__is_bookable=True)
@@ -52,22 +66,211 @@ def bookable_slots(edition):
                     s.pk, s.title, s.room.name if s.room_id else "", s.effective_capacity
                 )
             )
-        slots = [
+        return tuple(
             BookableSlot(slot.pk, slot.starts_at, slot.ends_at, slot.title, tuple(items))
             for slot, items in grouped.items()
-        ]
-        cache.set(key, slots, timeout=None)
-    return slots
+        )
+
+    return per_version(f"registration:bookable:{get_language()}:{edition.pk}", read, in_memory=True)
+
+
+class _Table:
+    """A model's table in SQL text: ``{B}`` is its quoted name, ``{B.status}`` a column's."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __format__(self, spec):
+        return connection.ops.quote_name(self.model._meta.db_table)
+
+    def __getattr__(self, field):
+        return connection.ops.quote_name(self.model._meta.get_field(field).column)
+
+
+# The reads of the attendee's pages. Names come from the models, values are parameters.
+STATEMENTS = {
+    # A link's key and registration, with what its pages show of it: its days, its
+    # bookings with their places in the queues (`ahead`, as bookings_with_positions_queryset
+    # counts it) and, on the edition's waiting list, its place there. Days and bookings
+    # come as text lists ({list}: the engine's string aggregate), so that one round trip
+    # reads the page, whatever the bookings.
+    "link": """
+        SELECT {registration_columns}, (
+            SELECT {list}(CAST(d.{D.day} AS TEXT), ',') FROM {D} d
+            WHERE d.{D.registration} = r.{R.id}
+        ), (
+            SELECT {list}(
+                CAST(b.{B.id} AS TEXT) || ':' || CAST(b.{B.session} AS TEXT) || ':'
+                || CAST(b.{B.slot} AS TEXT) || ':' || b.{B.status} || ':' || CAST((
+                    SELECT COUNT(*) FROM {B} w
+                    WHERE w.{B.session} = b.{B.session} AND w.{B.status} = %s
+                    AND (w.{B.created_at} < b.{B.created_at}
+                         OR (w.{B.created_at} = b.{B.created_at} AND w.{B.id} < b.{B.id}))
+                ) AS TEXT), ',')
+            FROM {B} b WHERE b.{B.registration} = r.{R.id}
+        ), CASE WHEN r.{R.status} = %s THEN 1 + (
+            SELECT COUNT(*) FROM {R} o
+            WHERE o.{R.edition} = r.{R.edition} AND o.{R.status} = %s
+            AND (o.{R.created_at} < r.{R.created_at}
+                 OR (o.{R.created_at} = r.{R.created_at} AND o.{R.id} < r.{R.id}))
+        ) END, k.{K.verifier_hash}
+        FROM {K} k INNER JOIN {R} r ON r.{R.id} = k.{K.registration}
+        WHERE k.{K.selector} = %s AND k.{K.expires_at} > %s""",
+    "seats": """
+        SELECT b.{B.session}, COUNT(*) FROM {B} b
+        INNER JOIN {S} s ON s.{S.id} = b.{B.session}
+        INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
+        WHERE t.{T.edition} = %s AND b.{B.status} = %s
+        GROUP BY b.{B.session}""",
+}
+
+# Each engine's aggregate of text values, separated as asked: (expression, separator).
+TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
+
+
+@functools.cache
+def _sql(statement, vendor):
+    """The text of one of STATEMENTS for a database engine (`vendor`)."""
+    return STATEMENTS[statement].format(
+        R=_Table(Registration),
+        K=_Table(AccessKey),
+        B=_Table(Booking),
+        D=_Table(AttendanceDay),
+        S=_Table(Session),
+        T=_Table(Slot),
+        registration_columns=", ".join(
+            f"r.{connection.ops.quote_name(f.column)}" for f in Registration._meta.concrete_fields
+        ),
+        list=TEXT_LIST[vendor],
+    )
+
+
+def _rows(statement, params):
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(statement, connection.vendor), params)
+        return cursor.fetchall()
 
 
 def seats_taken(edition):
     """{session pk: confirmed bookings} for the edition's sessions (1 query)."""
-    return dict(
-        Booking.objects.filter(session__slot__edition=edition, status=Booking.Status.CONFIRMED)
-        .order_by()
-        .values_list("session")
-        .annotate(n=Count("pk"))
+    return dict(_rows("seats", [edition.pk, Booking.Status.CONFIRMED.value]))
+
+
+def edition_of(edition_id):
+    """An edition with its venue, kept under the programme version in this process's
+    memory (no query then). Shared by the requests of the process: read it, never change it."""
+
+    def read():
+        return Edition.objects.select_related("venue").get(pk=edition_id)
+
+    return per_version(f"registration:edition:{edition_id}", read, in_memory=True)
+
+
+def sessions_of(edition_id):
+    """{pk: session} of every session of an edition, published or not, with room, type and
+    slot: what a booking shows. Kept like edition_of (no query then)."""
+
+    def read():
+        sessions = Session.objects.filter(slot__edition_id=edition_id)
+        return {s.pk: s for s in sessions.select_related("room", "type", "slot")}
+
+    return per_version(f"registration:sessions:{edition_id}", read, in_memory=True)
+
+
+# The ORM's conversions of a registration's columns (dates, UUID, phone number…), worked
+# out once per database connection.
+_converters = weakref.WeakKeyDictionary()
+_ATTNAMES = [f.attname for f in Registration._meta.concrete_fields]
+
+
+def _registration(row):
+    """A Registration from its columns as read, converted as the ORM converts them (what
+    RawQuerySet does, minus its work for each query)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = _converters.get(db)
+    if converters is None:
+        compiler = db.ops.compiler("SQLCompiler")(Query(Registration), db, DEFAULT_DB_ALIAS)
+        table = Registration._meta.db_table
+        columns = [f.get_col(table) for f in Registration._meta.concrete_fields]
+        converters = _converters[db] = list(compiler.get_converters(columns).items())
+    values = list(row)
+    for position, (functions, expression) in converters:
+        value = values[position]
+        for convert in functions:
+            value = convert(value, expression, db)
+        values[position] = value
+    return Registration.from_db(DEFAULT_DB_ALIAS, _ATTNAMES, values)
+
+
+@dataclass(frozen=True, order=True)
+class BookingRow:
+    """A booking as the attendee's pages read it: plain values, comparable."""
+
+    pk: int
+    session_id: int
+    slot_id: int
+    status: str
+    ahead: int  # bookings waiting before this one on the session's list
+
+
+def registration_for_link(token, now=None):
+    """The registration a secret link opens, or None, with its edition (1 query).
+
+    What AccessKey.objects.find does, in one narrow statement: the public half of the token
+    finds the key, the secret half is compared to its hash in constant time, an expired key
+    opens nothing. The same statement reads what the attendee's pages show of the
+    registration, set on it like annotations:
+
+    - ``columns_read``: its columns as the database gave them (plain values);
+    - ``days_read``: the days it attends, in order;
+    - ``bookings_read``: its bookings (BookingRow), by pk;
+    - ``waitlist_read``: its place on the edition's waiting list (1 = next), or None.
+    """
+    selector, _sep, verifier = (token or "").partition("-")
+    if not selector or not verifier:
+        return None
+    waitlisted = Registration.Status.WAITLISTED.value
+    params = [Booking.Status.WAITLISTED.value, waitlisted, waitlisted, selector]
+    params.append(connection.ops.adapt_datetimefield_value(now or timezone.now()))
+    rows = _rows("link", params)
+    if not rows:
+        return None
+    *columns, days, bookings, waitlist, verifier_hash = rows[0]
+    if not hmac.compare_digest(verifier_hash, _digest(verifier)):
+        return None
+    registration = _registration(columns)
+    registration.columns_read = tuple(columns)
+    registration.edition = edition_of(registration.edition_id)
+    registration.days_read = tuple(sorted(map(date.fromisoformat, days.split(",")))) if days else ()
+    registration.bookings_read = tuple(
+        sorted(
+            BookingRow(int(pk), int(session), int(slot), status, int(ahead))
+            for pk, session, slot, status, ahead in (b.split(":") for b in bookings.split(","))
+        )
+        if bookings
+        else ()
     )
+    registration.waitlist_read = waitlist
+    return registration
+
+
+@dataclass(frozen=True)
+class PersonalBooking:
+    """A booking on the personal page: its session (from the programme) and status."""
+
+    session: Session
+    status: str
+    ahead: int
+
+
+def personal_bookings(registration):
+    """The bookings of a registration read by registration_for_link, with their sessions
+    (from the per-version cache, no query), in programme order."""
+    sessions = sessions_of(registration.edition_id)
+    rows = sorted(
+        registration.bookings_read, key=lambda b: (sessions[b.session_id].starts_at, b.pk)
+    )
+    return [PersonalBooking(sessions[b.session_id], b.status, b.ahead) for b in rows]
 
 
 def is_full(edition):
@@ -112,14 +315,6 @@ def waitlist_position(registration):
         | Q(created_at=registration.created_at, pk__lt=registration.pk)
     )
     return ahead.count() + 1
-
-
-def change_form_initial(registration):
-    """The change form's initial days and sessions (2 queries)."""
-    initial = {"days": [d.isoformat() for d in registration.days.values_list("day", flat=True)]}
-    for slot_id, session_id in registration.bookings.values_list("slot_id", "session_id"):
-        initial[f"slot_{slot_id}"] = str(session_id)
-    return initial
 
 
 def agenda_sessions(registration):

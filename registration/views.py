@@ -16,10 +16,15 @@ from events.queries import current_edition
 from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
 
-from . import badges, queries, services
+from . import badges, pagememo, queries, services
 from .agenda import personal_calendar
-from .forms import SESSION_GONE, LostLinkForm, RegistrationChangeForm, RegistrationForm
-from .models import AccessKey
+from .forms import (
+    SESSION_GONE,
+    LostLinkForm,
+    RegistrationChangeForm,
+    RegistrationForm,
+    seats_state,
+)
 
 
 def too_many_requests(request, scope):
@@ -139,7 +144,7 @@ def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-stor
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        registration = AccessKey.objects.find(token)
+        registration = queries.registration_for_link(token)
         if registration is None:
             raise Http404("Unknown link")
         response = view(request, registration, token, *args, **kwargs)
@@ -158,57 +163,97 @@ def can(registration, action):
 
 @personal
 def manage(request, registration, token):
-    return TemplateResponse(
+    """The attendee's page: 1 query (the link's), whatever the bookings; rendered only when
+    something it shows changed (pagememo)."""
+    days, waitlist_position = registration.days_read, registration.waitlist_read
+    can_change, can_cancel = can(registration, "change"), can(registration, "cancel")
+    key = None
+    if not pagememo.has_messages(request):  # shown once: such a page is not kept
+        key = pagememo.page_key(
+            request,
+            token,
+            "manage",
+            registration.columns_read,
+            days,
+            registration.bookings_read,
+            waitlist_position,
+            can_change,
+            can_cancel,
+        )
+        if page := pagememo.kept(request, key, token):
+            return page
+    return pagememo.render(
         request,
         "registration/manage.html",
         {
             "edition": registration.edition,
             "registration": registration,
             "token": token,
-            "bookings": queries.bookings_with_positions(registration),
-            "days": registration.days.all(),
-            "waitlist_position": queries.waitlist_position(registration),
-            "can_change": can(registration, "change"),
-            "can_cancel": can(registration, "cancel"),
+            "bookings": queries.personal_bookings(registration),
+            "days": days,
+            "waitlist_position": waitlist_position,
+            "can_change": can_change,
+            "can_cancel": can_cancel,
         },
+        token=token,
+        key=key,
     )
 
 
 @personal(referrer_policy="same-origin")
 @require_http_methods(["GET", "POST"])
 def change(request, registration, token):
+    """The change form: 2 queries (the link's, the seats taken) whatever the bookings; on
+    GET, rendered only when something it shows changed (pagememo)."""
     if not can(registration, "change"):
         return redirect("registration:manage", token=token)
     edition = registration.edition
+    bookable = queries.bookable_slots(edition)
+    initial = {"days": [day.isoformat() for day in registration.days_read]}
+    initial.update({f"slot_{b.slot_id}": str(b.session_id) for b in registration.bookings_read})
+    key = None
+    if request.method == "GET":
+        seats = queries.seats_taken(edition)
+        # What the labels say of the seats (of the sessions themselves: the programme version).
+        states = [seats_state(session, seats) for slot in bookable for session in slot.sessions]
+        key = pagememo.page_key(
+            request, token, "change", registration.columns_read, initial, states
+        )
+        if page := pagememo.kept(request, key, token):
+            return page
     form = RegistrationChangeForm(
         request.POST or None,
         instance=registration,
         edition=edition,
-        bookable=queries.bookable_slots(edition),
-        initial=queries.change_form_initial(registration),
+        bookable=bookable,
+        initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        if not ratelimit.count("change", registration.pk):
-            return too_many_requests(request, "change")
-        try:
-            services.registration_update(
-                registration=registration,
-                data=form.registration_data,
-                days=form.cleaned_data["days"],
-                session_ids=form.session_ids,
-            )
-        except services.InvalidBooking:
-            form.add_error(None, SESSION_GONE)
-        except services.RegistrationClosed:
-            return redirect("registration:manage", token=token)
-        else:
-            messages.success(request, _("Vos modifications sont enregistrées."))
-            return redirect("registration:manage", token=token)
-    form.show_seats(queries.seats_taken(edition))
-    return TemplateResponse(
+    if request.method == "POST":
+        if form.is_valid():
+            if not ratelimit.count("change", registration.pk):
+                return too_many_requests(request, "change")
+            try:
+                services.registration_update(
+                    registration=registration,
+                    data=form.registration_data,
+                    days=form.cleaned_data["days"],
+                    session_ids=form.session_ids,
+                )
+            except services.InvalidBooking:
+                form.add_error(None, SESSION_GONE)
+            except services.RegistrationClosed:
+                return redirect("registration:manage", token=token)
+            else:
+                messages.success(request, _("Vos modifications sont enregistrées."))
+                return redirect("registration:manage", token=token)
+        seats = queries.seats_taken(edition)
+    form.show_seats(seats)
+    return pagememo.render(
         request,
         "registration/change.html",
         {"edition": edition, "registration": registration, "token": token, "form": form},
+        token=token,
+        key=key,
     )
 
 

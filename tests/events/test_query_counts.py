@@ -49,3 +49,20 @@ def test_cached_page_costs_no_query(client, django_assert_num_queries):
     client.get("/fr/programme/")
     with django_assert_num_queries(0):
         assert client.get("/fr/programme/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_programme_right_after_a_staff_edit(client, django_assert_max_num_queries):
+    """A staff edit writes a new programme version (events/signals.py): the next request of
+    the programme of a 200-session edition reads it again in 4 queries at most, and shows
+    the edit."""
+    edition = make_edition(days=2)
+    sessions = make_programme(edition, sessions=200, per_slot=10)
+    assert client.get("/fr/programme/").status_code == 200  # in the page cache
+    session = sessions[117]
+    session.title = "Atelier renommé par l’équipe"
+    session.save()  # as the admin saves it
+    with django_assert_max_num_queries(4):
+        response = client.get("/fr/programme/")
+    assert "Atelier renommé par l’équipe" in response.text
+    assert response.text.count('<article class="session-card') == 200
