@@ -24,10 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from measure import manage, postgres_database, shell, wrk  # noqa: E402
 from server import gunicorn  # noqa: E402
 from table import Row, print_table  # noqa: E402
-
-from tests.postgres import database_url  # noqa: E402  (the tests' own PostgreSQL helper)
 
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
@@ -39,34 +38,6 @@ FAKE_NOW = "@2026-05-12 10:00:00"
 CEILING = "/__ceiling__/"
 GOAL_SHARE = 0.05
 GOAL_P95_MS = 250
-
-
-def bench_database():
-    """A fresh database on the tests' PostgreSQL server; returns its URL."""
-    import psycopg
-
-    base = database_url()
-    prefix, _sep, _name = base.rpartition("/")
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS rencontres_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE rencontres_bench")
-    return f"{prefix}/rencontres_bench"
-
-
-def manage(*args, env):
-    subprocess.run([PY, "manage.py", *args], check=True, cwd=ROOT, env=env)
-
-
-def shell(code, env):
-    out = subprocess.run(
-        [PY, "manage.py", "shell", "--no-imports", "-c", code],
-        check=True,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return out.strip().splitlines()[-1]
 
 
 def csrf_pair():
@@ -117,14 +88,8 @@ def burst(bookable):
 
 
 def ceiling_rate():
-    """Requests/s of the template-only view, as bench/pages.py measures it."""
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", "-d5s", f"http://127.0.0.1:{PORT}{CEILING}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    """Requests/s of the template-only view, as the other rows measure it."""
+    return wrk(f"http://127.0.0.1:{PORT}{CEILING}", seconds=5)[0]
 
 
 def rows():
@@ -132,7 +97,7 @@ def rows():
         if shutil.which(tool):
             continue
         raise SystemExit(f"{tool} is missing: `apt-get install {tool}` (make bench does it)")
-    url = bench_database()
+    url = postgres_database("rencontres_bench")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -143,15 +108,15 @@ def rows():
         "SIGNUP_RATE_LIMIT": "1000000",
         "CONN_MAX_AGE": "60",
     }
-    manage("migrate", "-v0", env=env)
-    manage("load_edition", "fixtures/edition_2026.json", "-v0", env=env)
-    manage("collectstatic", "--noinput", "-v0", env=env)
+    manage(env, "migrate", "-v0")
+    manage(env, "load_edition", "fixtures/edition_2026.json", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
     bookable = [
         tuple(map(int, pair.split(":")))
         for pair in shell(
+            env,
             "from events.models import Session; print(' '.join(f'{s.slot_id}:{s.pk}' for s in "
             "Session.objects.filter(type__slug='atelier')))",
-            env,
         ).split()
     ]
     with gunicorn(
@@ -167,6 +132,7 @@ def rows():
         after = ceiling_rate()
 
     invariant = shell(
+        env,
         "from django.db.models import Count, Q\n"
         "from events.models import Edition, Session\n"
         "from registration.models import Registration\n"
@@ -177,7 +143,6 @@ def rows():
         "confirmed = Registration.objects.filter(status='confirmed').count()\n"
         "total = Registration.objects.count()\n"
         "print(f'{total} {confirmed} {e.capacity} {len(over)}')",
-        env,
     )
     total, confirmed, capacity, oversold = map(int, invariant.split())
     rate = done / elapsed
