@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from . import services
+from .forms import SessionForm, SlotForm
 from .models import (
     AccessOption,
     Edition,
@@ -79,21 +81,34 @@ class EditionAdmin(TranslationAdmin):
     ]
 
 
-class SessionInline(TranslationTabularInline):
+class SessionInline(admin.TabularInline):
+    """The slot's sessions, to read and open: a session is edited on its own page, where
+    moving it keeps its bookings right."""
+
     model = Session
     extra = 0
-    fields = ["title", "type", "room", "starts_at", "ends_at", "is_published", "is_provisional"]
+    fields = ["title", "type", "room", "starts_at", "ends_at", "is_published"]
+    readonly_fields = fields
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Slot)
 class SlotAdmin(TranslationAdmin):
+    form = SlotForm
+    fields = ["edition", "title", "day", "start", "end"]
     list_display = ["title", "day", "start_time", "end_time", "edition"]
     list_filter = ["edition"]
     search_fields = ["title"]
     ordering = ["starts_at"]
     date_hierarchy = "starts_at"
     inlines = [SessionInline]
+
+    def save_model(self, request, obj, form, change):
+        services.slot_save(slot=obj)  # its sessions move with it
 
     @admin.display(description=_("jour"), ordering="starts_at")
     def day(self, slot):
@@ -146,9 +161,10 @@ class SessionAdmin(TranslationAdmin):
     list_select_related = ["type", "room", "slot"]
     autocomplete_fields = ["speakers"]
     readonly_fields = ["code", "guid", "sequence", "updated_at"]
+    form = SessionForm
     fieldsets = [
         (None, {"fields": ["title", "type", "description", "speakers", "language"]}),
-        (_("Quand et où"), {"fields": ["slot", "starts_at", "ends_at", "room", "capacity"]}),
+        (_("Quand et où"), {"fields": ["slot", "start", "end", "room", "capacity"]}),
         (_("Publication"), {"fields": ["is_published", "is_provisional"]}),
         (_("Identifiants"), {"fields": ["code", "guid", "sequence", "updated_at"]}),
     ]

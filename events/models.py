@@ -339,6 +339,12 @@ class Session(models.Model):
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("début"), blank=True)
     ends_at = models.DateTimeField(_("fin"), blank=True)
+    # Off (the usual case): the session takes its slot's times, and moves with the slot.
+    own_times = models.BooleanField(
+        _("horaires propres"),
+        default=False,
+        help_text=_("Décoché : la session suit les horaires de son créneau."),
+    )
     speakers = models.ManyToManyField(
         Speaker, blank=True, related_name="sessions", verbose_name=_("intervenant·es")
     )
@@ -376,10 +382,7 @@ class Session(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.slot_id and not self.starts_at:
-            self.starts_at = self.slot.starts_at
-        if self.slot_id and not self.ends_at:
-            self.ends_at = self.slot.ends_at
+        self.follow_slot()
         if self.pk and not kwargs.get("force_insert"):
             # Calendar clients replace an event only when its SEQUENCE grows.
             self.sequence += 1
@@ -394,10 +397,18 @@ class Session(models.Model):
             return self.capacity
         return self.room.capacity if self.room_id else None
 
+    def follow_slot(self):
+        """Take the slot's times, unless staff gave the session its own (or left a time
+        empty)."""
+        if not self.slot_id:
+            return
+        if not self.own_times or not self.starts_at:
+            self.starts_at = self.slot.starts_at
+        if not self.own_times or not self.ends_at:
+            self.ends_at = self.slot.ends_at
+
     def clean(self):
-        if self.slot_id:
-            self.starts_at = self.starts_at or self.slot.starts_at
-            self.ends_at = self.ends_at or self.slot.ends_at
+        self.follow_slot()
         if not (self.starts_at and self.ends_at):
             return
         if self.ends_at <= self.starts_at:

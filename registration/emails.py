@@ -30,9 +30,13 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+
+from events.models import Session
 
 from .agenda import personal_calendar
-from .models import AccessKey, OutgoingEmail, Registration
+from .models import AccessKey, OutgoingEmail, ProgrammeNotice, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +47,12 @@ PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.S
 # confirmation (and staff's « renvoyer la confirmation »), « lien perdu », and a place given
 # from the edition's waiting list (the badge is now available).
 LINKED = frozenset({"registration_created", "access_link", "registration_promoted"})
+
+# The messages that carry the person's updated agenda (.ics).
+WITH_AGENDA = frozenset({"registration_created", "programme_changed"})
+
+# Programme changes are told this long after the last one, gathered in one message.
+NOTICE_DELAY = timedelta(minutes=5)
 
 # How long a worker may take to send one message before another may take it over: far more
 # than an SMTP conversation with a 10 s timeout on each step.
@@ -94,8 +104,15 @@ def render(email, *, token=None):
         context["url"] = personal_url(token, language)
         context["badge_url"] = personal_url(token, language, "badge")
     if email.kind == "registration_created":
-        context["bookings"] = list(registration.bookings.select_related("session"))
+        context["bookings"] = list(registration.bookings.select_related("session__room"))
+    if email.kind == "booking_promoted" and email.context.get("session_id"):
+        context["session"] = (
+            Session.objects.select_related("room").filter(pk=email.context["session_id"]).first()
+        )
     with translation.override(language):
+        context["event_dates"] = event_dates(registration.edition)
+        if email.kind == "programme_changed":
+            context["changes"] = change_lines(email.context.get("changes", []), language)
         text = render_to_string(f"registration/email/{email.kind}.txt", context)
         subject, _sep, body = text.strip().partition("\n")
         email.subject = subject.strip()
@@ -120,7 +137,7 @@ def build_message(email):
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
-    if email.kind == "registration_created" and email.registration_id:
+    if email.kind in WITH_AGENDA and email.registration_id:
         message.attach(
             "rencontres-aict-agenda.ics",
             _attachment(email.registration),
@@ -254,7 +271,116 @@ def promotions(changes):
     for registration in changes.promoted_registrations:
         _later(registration, "registration_promoted")
     for booking in changes.promoted_bookings:
-        _later(booking.registration, "booking_promoted", session_title=booking.session.title)
+        _later(
+            booking.registration,
+            "booking_promoted",
+            session_title=booking.session.title,
+            session_id=booking.session_id,
+        )
+
+
+def event_dates(edition):
+    """« 8–9 juillet 2026 » (in the active language)."""
+    first, last = edition.start_date, edition.end_date
+    if first == last:
+        return date_format(first, "j F Y")
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{date_format(first, 'j')}–{date_format(last, 'j F Y')}"
+    return f"{date_format(first, 'j F')} – {date_format(last, 'j F Y')}"
+
+
+def programme_notices_later(registration, *, at):
+    """A programme change touched this person: tell them at `at`, with whatever else
+    changed for them until then (programme_notices_send)."""
+    from .tasks import send_programme_notices
+
+    send_programme_notices.using(run_after=at).enqueue(registration.pk)
+
+
+def programme_notices_send(registration_id, now=None):
+    """The worker's half: one message listing every programme change not told yet to this
+    person, once NOTICE_DELAY has passed since the last one (a later edit has its own task
+    scheduled, which sends them all). Returns the message queued, or None."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
+        if registration is None:
+            return None
+        pending = ProgrammeNotice.objects.filter(registration=registration, told_at=None)
+        notices = list(pending.select_related("session__room").order_by("created_at", "pk"))
+        if not notices or notices[-1].created_at + NOTICE_DELAY > now:
+            return None
+        changes = [] if registration.is_cancelled else summarise(notices)
+        email = _later(registration, "programme_changed", changes=changes) if changes else None
+        pending.filter(pk__in=[n.pk for n in notices]).update(told_at=now, email=email)
+    return email
+
+
+def summarise(notices):
+    """One entry per session: where it was before the first change, and what happened to
+    it. A session moved and moved back where it was is left out."""
+    entries = {}
+    for notice in notices:
+        key = notice.session_id or f"gone:{notice.title_fr}"
+        entry = entries.setdefault(
+            key,
+            {
+                "session_id": notice.session_id,
+                "title_fr": notice.title_fr,
+                "title_en": notice.title_en,
+                "old_starts_at": notice.old_starts_at.isoformat(),
+                "old_ends_at": notice.old_ends_at.isoformat(),
+                "old_room": notice.old_room,
+                "kinds": [],
+            },
+        )
+        if notice.kind not in entry["kinds"]:
+            entry["kinds"].append(notice.kind)
+        if notice.session_id is None:
+            entry["session_id"] = None
+    sessions = {n.session_id: n.session for n in notices if n.session_id}
+    kept = []
+    for entry in entries.values():
+        session = sessions.get(entry["session_id"])
+        if entry["kinds"] == [ProgrammeNotice.Kind.MOVED] and session is not None:
+            same = (
+                parse_datetime(entry["old_starts_at"]) == session.starts_at
+                and parse_datetime(entry["old_ends_at"]) == session.ends_at
+                and entry["old_room"] == (session.room.name if session.room_id else "")
+            )
+            if same:
+                continue
+        kept.append(entry)
+    return kept
+
+
+def change_lines(changes, language):
+    """The stored changes, ready for the template: old place, and the new one as the
+    programme says now (time, room; the person's booking state)."""
+    ids = [c["session_id"] for c in changes if c["session_id"]]
+    sessions = Session.objects.select_related("room").in_bulk(ids)
+    lines = []
+    for change in changes:
+        session = sessions.get(change["session_id"])
+        kinds = set(change["kinds"])
+        cancelled = ProgrammeNotice.Kind.CANCELLED in kinds or session is None
+        title = (language == "en" and change["title_en"]) or change["title_fr"]
+        if session is not None and not cancelled:
+            title = getattr(session, f"title_{language}", "") or session.title_fr
+        lines.append(
+            {
+                "title": title,
+                "cancelled": cancelled,
+                "waitlisted": ProgrammeNotice.Kind.WAITLISTED in kinds,
+                "overlap": ProgrammeNotice.Kind.OVERLAP in kinds,
+                "moved": ProgrammeNotice.Kind.MOVED in kinds,
+                "old_starts_at": parse_datetime(change["old_starts_at"]),
+                "old_ends_at": parse_datetime(change["old_ends_at"]),
+                "old_room": change["old_room"],
+                "session": None if cancelled else session,
+            }
+        )
+    return lines
 
 
 def access_link(edition, address, *, duplicate_signup=False):

@@ -189,18 +189,80 @@ class Booking(models.Model):
     status = models.CharField(_("statut"), max_length=20, choices=Status)
     created_at = models.DateTimeField(_("réservée le"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    # Staff moved a session onto another one of this person's and chose to keep both (or
+    # to put this one on its waiting list): the one booking per slot rule spares this row.
+    overlap_accepted = models.BooleanField(
+        _("chevauchement accepté"), default=False, editable=False
+    )
 
     class Meta:
         ordering = ["session__starts_at", "pk"]
         verbose_name = _("réservation")
         verbose_name_plural = _("réservations")
         constraints = [
-            models.UniqueConstraint(fields=["registration", "slot"], name="one_booking_per_slot"),
+            models.UniqueConstraint(
+                fields=["registration", "slot"],
+                condition=Q(overlap_accepted=False),
+                name="one_booking_per_slot",
+            ),
         ]
         indexes = [models.Index(fields=["session", "status", "created_at"])]
 
     def __str__(self):
         return f"{self.registration} → {self.session}"
+
+
+class ProgrammeNotice(models.Model):
+    """A programme change that touched one person's booking, waiting to be told: the
+    worker gathers a person's notices a few minutes after the last one into one message
+    (emails.programme_notices_send), so that five edits in a row make one email."""
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", _("déplacée")
+        CANCELLED = "cancelled", _("annulée")
+        WAITLISTED = "waitlisted", _("passée en liste d'attente")
+        OVERLAP = "overlap", _("en même temps qu'une autre session")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="programme_notices",
+        verbose_name=_("inscription"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+    )
+    # The session's title when the change was made (a deleted session has no other).
+    title_fr = models.CharField(_("titre"), max_length=250)
+    title_en = models.CharField(_("titre (anglais)"), max_length=250, blank=True)
+    kind = models.CharField(_("changement"), max_length=20, choices=Kind)
+    old_starts_at = models.DateTimeField(_("ancien début"))
+    old_ends_at = models.DateTimeField(_("ancienne fin"))
+    old_room = models.CharField(_("ancienne salle"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    email = models.ForeignKey(
+        "OutgoingEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("courriel"),
+    )
+    told_at = models.DateTimeField(_("signalé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("changement de programme à signaler")
+        verbose_name_plural = _("changements de programme à signaler")
+        indexes = [models.Index(fields=["registration", "told_at"])]
+
+    def __str__(self):
+        return f"{self.title_fr} ({self.get_kind_display()})"
 
 
 def _digest(verifier):

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from events.models import Edition, Session
@@ -178,6 +178,7 @@ def _promote_bookings(session, now):
     Bookings of registrations still on the edition's waiting list wait their turn; once
     the session has begun, its seats go to nobody (no « place freed » after the fact)."""
     promoted = []
+    busy = Booking.objects.filter(slot=session.slot_id, status=Booking.Status.CONFIRMED)
     while session.starts_at > now and _has_seat(session):
         booking = (
             Booking.objects.filter(
@@ -185,6 +186,9 @@ def _promote_bookings(session, now):
                 status=Booking.Status.WAITLISTED,
                 registration__status=Registration.Status.CONFIRMED,
             )
+            # Not someone who already holds a seat at that time (staff moved a session
+            # onto theirs and put this one on its waiting list).
+            .exclude(Exists(busy.filter(registration=OuterRef("registration"))))
             .order_by("created_at", "pk")
             .first()
         )
@@ -332,9 +336,16 @@ def registration_update(*, registration, data, days, session_ids, now=None):
             now=now,
             kept=set(current),
         )
+        # Someone staff left in two sessions at once sees one choice for that slot: keeping
+        # it as it was keeps both (the change form cannot show two).
+        kept_slots = {current[pk].slot_id for pk in wanted & set(current)} & {
+            b.slot_id for b in current.values() if b.overlap_accepted
+        }
         freed = []
         for session_id in sorted(set(current) - wanted):
             booking = current[session_id]
+            if booking.slot_id in kept_slots:
+                continue
             if booking.status == Booking.Status.CONFIRMED:
                 freed.append(sessions[session_id])
             booking.delete()

@@ -24,3 +24,11 @@ def send_access_link(edition_id, address, duplicate_signup=False):
 def store_badges(registration_ids):
     """Render and store the badges of these registrations as they are now (badges.py)."""
     return badges.store_current(registration_ids)
+
+
+@task()
+def send_programme_notices(registration_id):
+    """Tell one person, in one message, what the programme's changes did to their
+    bookings (scheduled a few minutes after each change: emails.programme_notices_send)."""
+    email = emails.programme_notices_send(registration_id)
+    return email.pk if email else None

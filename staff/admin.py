@@ -26,7 +26,11 @@ from registration import emails, queries, services
 from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
-from . import exports, privacy
+from . import (
+    exports,
+    privacy,
+    programme_admin,  # noqa: F401  (the programme's admin, through registration's services)
+)
 from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
 from .models import CheckIn
 from .sheets import badge_sheet_request

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from events.models import Room, Session, Slot, Speaker
+from tests.factories import PARIS
 
 
 @pytest.fixture
@@ -39,6 +40,10 @@ def test_session_list_filters_and_searches(staff, edition_2026):
     assert [s.starts_at for s in slots] == sorted(s.starts_at for s in slots)
 
 
+# The slot page lists its sessions read-only: nothing of them is posted.
+NO_INLINE = {"sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0"}
+
+
 def post_session(staff, session=None, **changes):
     data = {
         "title_fr": "Atelier ajouté",
@@ -49,10 +54,8 @@ def post_session(staff, session=None, **changes):
         "language": "fr",
         "slot": Slot.objects.get(title_fr="Conférence plénière").pk,
         "room": "",
-        "starts_at_0": "",
-        "starts_at_1": "",
-        "ends_at_0": "",
-        "ends_at_1": "",
+        "start": "",
+        "end": "",
         "capacity": "",
         "is_published": "on",
     }
@@ -70,10 +73,8 @@ def test_session_takes_its_slot_times_when_left_empty(staff, edition_2026):
 def test_session_must_end_after_it_starts(staff, edition_2026):
     response = post_session(
         staff,
-        starts_at_0="08/07/2026",
-        starts_at_1="17:00",
-        ends_at_0="08/07/2026",
-        ends_at_1="16:45",
+        start="17h",
+        end="16h45",
     )
     assert response.status_code == 200
     assert "La fin doit suivre le début." in response.text
@@ -82,10 +83,8 @@ def test_session_must_end_after_it_starts(staff, edition_2026):
 def test_session_must_sit_inside_its_slot(staff, edition_2026):
     response = post_session(
         staff,
-        starts_at_0="08/07/2026",
-        starts_at_1="18:00",
-        ends_at_0="08/07/2026",
-        ends_at_1="19:00",
+        start="18h",
+        end="19h",
     )
     assert response.status_code == 200
     assert "La session doit se tenir dans son créneau" in response.text
@@ -109,3 +108,97 @@ def test_colour_must_be_hexadecimal(staff, edition_2026):
     )
     assert response.status_code == 200
     assert "Une couleur s&#x27;écrit #rrvvbb" in response.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("15h30", "15:30"),
+        ("15:30", "15:30"),
+        ("15 h 30", "15:30"),
+        ("9h", "09:00"),
+        ("15.30", "15:30"),
+        ("1530", "15:30"),
+        ("16H45", "16:45"),
+    ],
+)
+def test_friendly_times_are_understood(typed, expected):
+    from events.forms import parse_time
+
+    assert parse_time(typed).strftime("%H:%M") == expected
+
+
+@pytest.mark.parametrize("typed", ["25h", "15h61", "midi", "15h3", "", "1h30h"])
+def test_other_times_are_refused(typed):
+    from events.forms import parse_time
+
+    assert parse_time(typed) is None
+
+
+def test_a_session_takes_staff_times_typed_as_they_write_them(staff, edition_2026):
+    workshop = Session.objects.get(title_fr__startswith="Atelier thématique 5")
+    data = {"slot": workshop.slot_id, "type": workshop.type_id, "title_fr": workshop.title_fr}
+    assert post_session(staff, workshop, **data, start="15h45", end="16:30").status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.own_times
+    assert f"{workshop.starts_at.astimezone(PARIS):%H:%M}" == "15:45"
+    assert f"{workshop.ends_at.astimezone(PARIS):%H:%M}" == "16:30"
+    assert workshop.sequence == 1  # calendars replace their copy
+
+
+def test_moving_a_session_to_another_slot_takes_that_slot_times(staff, edition_2026):
+    """No more four date/time boxes to retype: a new slot is enough."""
+    workshop = Session.objects.get(title_fr__startswith="Atelier thématique 5")
+    morning = Slot.objects.get(
+        pk=Session.objects.get(title_fr__startswith="Atelier thématique 3").slot_id
+    )
+    data = {"type": workshop.type_id, "title_fr": workshop.title_fr, "room": ""}
+    assert post_session(staff, workshop, **data, slot=morning.pk).status_code == 302
+    workshop.refresh_from_db()
+    assert (workshop.starts_at, workshop.ends_at) == (morning.starts_at, morning.ends_at)
+    assert not workshop.own_times
+
+
+def test_shifting_a_slot_moves_its_sessions(staff, edition_2026):
+    workshop = Session.objects.get(title_fr__startswith="Atelier thématique 5")
+    slot = workshop.slot
+    response = staff.post(
+        f"/admin/events/slot/{slot.pk}/change/",
+        {
+            "edition": slot.edition_id,
+            "title_fr": slot.title_fr,
+            "title_en": "",
+            "day": "09/07/2026",
+            **NO_INLINE,
+            "start": "15h45",
+            "end": "17h",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    workshop.refresh_from_db()
+    assert f"{workshop.starts_at.astimezone(PARIS):%H:%M}" == "15:45"
+    assert f"{workshop.ends_at.astimezone(PARIS):%H:%M}" == "17:00"
+    assert workshop.slot.starts_at == workshop.starts_at
+
+
+def test_a_slot_too_short_for_a_session_with_its_own_times_is_refused(staff, edition_2026):
+    workshop = Session.objects.get(title_fr__startswith="Atelier thématique 5")
+    workshop.own_times = True
+    workshop.save()
+    slot = workshop.slot
+    response = staff.post(
+        f"/admin/events/slot/{slot.pk}/change/",
+        {
+            "edition": slot.edition_id,
+            "title_fr": slot.title_fr,
+            "title_en": "",
+            "day": "09/07/2026",
+            **NO_INLINE,
+            "start": "15h30",
+            "end": "16h30",
+        },
+    )
+    assert response.status_code == 200
+    assert "ne tient plus dans le créneau" in response.text
+    slot.refresh_from_db()
+    assert f"{slot.ends_at.astimezone(PARIS):%H:%M}" == "17:00"

@@ -1,0 +1,140 @@
+"""The programme's slots and sessions in admin, through the services that keep bookings
+right (registration/programme.py): moving a session or a slot, changing a capacity,
+unpublishing or deleting a session. events/admin.py describes the screens; this module
+only routes their writes and adds the confirmation a move needs when it touches people."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from events.admin import SessionAdmin, SlotAdmin
+from events.forms import SessionForm
+from events.models import Session, Slot
+from registration import programme
+
+SHOWN = 15  # names listed in the confirmation, the rest counted
+
+
+class StaffSessionForm(SessionForm):
+    """The session form, with the choices staff make when an edit touches bookings."""
+
+    resolution = forms.ChoiceField(
+        label=_("Personnes inscrites à deux sessions en même temps"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            (programme.Resolution.KEEP, _("garder les deux réservations et les prévenir")),
+            (
+                programme.Resolution.WAITLIST_MOVED,
+                _("les mettre en liste d'attente de cette session"),
+            ),
+            (
+                programme.Resolution.WAITLIST_OTHER,
+                _("les mettre en liste d'attente de leur autre session"),
+            ),
+        ],
+        help_text=_("Demandé seulement si le déplacement crée un chevauchement."),
+    )
+    confirm_release = forms.BooleanField(
+        label=_("Libérer les réservations de cette session et prévenir les personnes"),
+        required=False,
+        help_text=_("Demandé seulement en dépubliant une session réservée."),
+    )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        plan = programme.session_update_plan(session=self.instance)
+        if plan.capacity_too_low:
+            self.add_error(
+                "capacity",
+                _(
+                    "%(confirmed)d places sont déjà attribuées : la capacité ne peut pas "
+                    "descendre à %(capacity)d."
+                )
+                % {"confirmed": plan.confirmed, "capacity": plan.capacity},
+            )
+        if plan.releases and plan.booked and not self.cleaned_data.get("confirm_release"):
+            self.add_error(
+                "confirm_release",
+                ngettext(
+                    "%(count)d personne a réservé cette session : cochez pour libérer sa "
+                    "réservation et la prévenir.",
+                    "%(count)d personnes ont réservé cette session : cochez pour libérer "
+                    "leurs réservations et les prévenir.",
+                    plan.booked,
+                )
+                % {"count": plan.booked},
+            )
+        if plan.clashes and not self.cleaned_data.get("resolution"):
+            names = [
+                f"{c.booking.registration.full_name} (« {c.other.session.title} »)"
+                for c in plan.clashes[:SHOWN]
+            ]
+            more = len(plan.clashes) - SHOWN
+            listing = ", ".join(names) + (f" … (+{more})" if more > 0 else "")
+            self.add_error(
+                "resolution",
+                ngettext(
+                    "À ce nouvel horaire, %(count)d personne aurait deux sessions en même "
+                    "temps : %(names)s. Choisissez ce qu'il advient de sa réservation.",
+                    "À ce nouvel horaire, %(count)d personnes auraient deux sessions en même "
+                    "temps : %(names)s. Choisissez ce qu'il advient de leurs réservations.",
+                    len(plan.clashes),
+                )
+                % {"count": len(plan.clashes), "names": listing},
+            )
+
+
+class StaffSessionAdmin(SessionAdmin):
+    form = StaffSessionForm
+    fieldsets = [
+        *SessionAdmin.fieldsets[:2],
+        (
+            _("Si des inscrit·es sont concerné·es"),
+            {"fields": ["resolution", "confirm_release"]},
+        ),
+        *SessionAdmin.fieldsets[2:],
+    ]
+
+    def save_model(self, request, obj, form, change):
+        resolution = form.cleaned_data.get("resolution") or programme.Resolution.KEEP
+        try:
+            changes = programme.session_update(session=obj, resolution=resolution)
+        except programme.CapacityTooLow as error:  # seats given between the form and now
+            messages.error(
+                request,
+                _("%(confirmed)d places sont déjà attribuées : capacité %(capacity)d refusée.")
+                % {"confirmed": error.confirmed, "capacity": error.capacity},
+            )
+            return
+        if changes.promoted_bookings:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d personne passe de la liste d'attente à une place confirmée.",
+                    "%(count)d personnes passent de la liste d'attente à une place confirmée.",
+                    len(changes.promoted_bookings),
+                )
+                % {"count": len(changes.promoted_bookings)},
+            )
+
+    def delete_model(self, request, obj):
+        programme.session_delete(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset.order_by("pk"):
+            programme.session_delete(session=session)
+
+
+class StaffSlotAdmin(SlotAdmin):
+    def save_model(self, request, obj, form, change):
+        programme.slot_save(slot=obj)  # its sessions move with it; their people are told
+
+
+admin.site.unregister(Session)
+admin.site.register(Session, StaffSessionAdmin)
+admin.site.unregister(Slot)
+admin.site.register(Slot, StaffSlotAdmin)
