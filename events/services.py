@@ -90,7 +90,7 @@ def slot_save(*, slot):
         sessions = slot_sessions_after(slot, old.starts_at)
         locked = {
             s.pk: s
-            for s in Session.objects.select_for_update()
+            for s in Session.objects.select_for_update(of=("self",), no_key=True)
             .select_related("room")
             .filter(pk__in=[s.pk for s in sessions])
             .order_by("pk")
