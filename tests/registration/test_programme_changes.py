@@ -252,3 +252,31 @@ def test_the_email_is_in_the_person_s_language(open_edition, time_machine):
     assert len(sent) == 1
     assert "Thursday 9 July, 15:30–17:00" in sent[0].body
     assert "8–9 July 2026" in sent[0].body
+
+
+def test_every_email_reads_on_its_own_dates_venue_and_each_session_s_day_time_room(
+    open_edition,
+):
+    """The confirmation used to say « Atelier thématique 1 — confirmée » and nothing more."""
+    one = workshop(1)
+    one.capacity = 1
+    one.save()
+    sign_up(open_edition, email="ana@example.org", sessions=[one])
+    ben = sign_up(open_edition, email="ben@example.org", sessions=[one])
+    one.capacity = 2
+    programme.session_update(session=one)  # Ben gets the seat
+    run_worker()
+    room = one.room.name
+    confirmation = next(m for m in mail.outbox if m.to == ["ana@example.org"])
+    line = f"Atelier thématique 1 (intitulé à venir) — mercredi 8 juillet, 14:30–16:00, {room}"
+    assert f"{line} — confirmée" in confirmation.body
+    promoted = [m for m in mail.outbox if m.to == [ben.email]][-1]
+    assert "Une place s'est libérée" in promoted.subject
+    assert f"mercredi 8 juillet, 14:30–16:00, {room}" in promoted.body
+    for message in mail.outbox:
+        assert "8–9 juillet 2026" in message.body
+        assert "Salons de l'Hôtel des Arts & Métiers, 9bis, avenue d'Iéna, 75116 Paris" in (
+            message.body
+        )
+        html = message.alternatives[0].content
+        assert "8–9 juillet 2026" in html
