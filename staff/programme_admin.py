@@ -12,6 +12,7 @@ from events.admin import SessionAdmin, SlotAdmin
 from events.forms import SessionForm
 from events.models import Session, Slot
 from registration import programme
+from registration.models import Booking
 
 SHOWN = 15  # names listed in the confirmation, the rest counted
 
@@ -120,6 +121,15 @@ class StaffSessionAdmin(SessionAdmin):
                 )
                 % {"count": len(changes.promoted_bookings)},
             )
+
+    def get_deleted_objects(self, objs, request):
+        """Bookings do not stop a deletion here: session_delete releases them first and
+        tells their people."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        booked = Booking.objects.filter(session__in=list(objs)).count()
+        if len(protected) == booked:
+            protected = []
+        return deleted, counts, perms, protected
 
     def delete_model(self, request, obj):
         programme.session_delete(session=obj)

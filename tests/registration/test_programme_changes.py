@@ -31,8 +31,13 @@ def people(open_edition):
 def moved_to_thursday(session):
     """Workshop `session`, edited (unsaved) into workshop 5's slot, in another room."""
     session.slot = workshop(5).slot
-    session.room = workshop(3).room
+    session.room = free_room()
     return session
+
+
+def free_room():
+    """A room free on Thursday at 15:30 (the Café des Rencontres ends then)."""
+    return Session.objects.get(title_fr__startswith="Café des Rencontres 1").room
 
 
 def at(moment):

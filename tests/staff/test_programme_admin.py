@@ -1,0 +1,113 @@
+"""The programme's admin moves sessions through registration/programme.py: an edit that
+touches bookings asks before it saves, and says why it refuses."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from events.models import Session
+from registration.models import Booking, ProgrammeNotice
+from tests.registration.conftest import MAY, workshop
+from tests.staff.conftest import sign_up
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_edition(edition_2026, time_machine):
+    time_machine.move_to(MAY, tick=True)
+    return edition_2026
+
+
+@pytest.fixture
+def staff(client, open_edition):
+    client.force_login(User.objects.create_superuser("staff", "s@example.org", "pw-tests-only"))
+    return client
+
+
+def free_room():
+    """A room free on Thursday at 15:30 (the Café des Rencontres ends then)."""
+    return Session.objects.get(title_fr__startswith="Café des Rencontres 1").room
+
+
+def session_form(session, **changes):
+    data = {
+        "title_fr": session.title_fr,
+        "title_en": session.title_en or "",
+        "description_fr": session.description_fr,
+        "description_en": session.description_en or "",
+        "type": session.type_id,
+        "language": session.language,
+        "slot": session.slot_id,
+        "room": session.room_id or "",
+        "start": "",
+        "end": "",
+        "capacity": session.capacity or "",
+        "is_published": "on" if session.is_published else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post(staff, session, **changes):
+    return staff.post(
+        f"/admin/events/session/{session.pk}/change/", session_form(session, **changes)
+    )
+
+
+@pytest.fixture
+def ben(open_edition):
+    """Booked on workshop 1 (Wednesday) and workshop 5 (Thursday 15:30)."""
+    return sign_up(open_edition, email="ben@example.org", sessions=[workshop(1), workshop(5)])
+
+
+def test_a_move_that_makes_two_sessions_at_once_asks_first(staff, ben):
+    one = workshop(1)
+    response = post(staff, one, slot=workshop(5).slot_id, room=free_room().pk)
+    assert response.status_code == 200, response.status_code
+    text = response.text.replace("&#x27;", "'").replace("&laquo;", "«")
+    assert "1 personne aurait deux sessions en même temps : Ben Test" in text
+    assert Session.objects.get(pk=one.pk).slot_id == one.slot_id  # nothing saved
+    response = post(
+        staff, one, slot=workshop(5).slot_id, room=free_room().pk, resolution="waitlist_moved"
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get(registration=ben, session=one)
+    assert (booking.slot_id, booking.status) == (workshop(5).slot_id, "waitlisted")
+
+
+def test_a_move_without_clash_saves_at_once_and_tells_the_booked(staff, ben):
+    one = workshop(1)
+    assert post(staff, one, start="15h", end="15:45").status_code == 302
+    one.refresh_from_db()
+    assert one.own_times
+    notice = ProgrammeNotice.objects.get(registration=ben)
+    assert notice.kind == "moved" and notice.old_starts_at != one.starts_at
+
+
+def test_a_capacity_below_the_seats_given_is_refused_with_the_numbers(staff, open_edition, ben):
+    sign_up(open_edition, email="ana@example.org", sessions=[workshop(1)])
+    response = post(staff, workshop(1), capacity="1")
+    assert response.status_code == 200
+    assert "2 places sont déjà attribuées : la capacité ne peut pas descendre à 1." in (
+        response.text.replace("&#x27;", "'")
+    )
+    assert workshop(1).capacity is None
+
+
+def test_unpublishing_a_booked_session_asks_then_releases(staff, ben):
+    one = workshop(1)
+    response = post(staff, one, is_published=None)
+    assert response.status_code == 200
+    assert "1 personne a réservé cette session" in response.text
+    assert Booking.objects.filter(session=one).exists()
+    assert post(staff, one, is_published=None, confirm_release="on").status_code == 302
+    assert not Booking.objects.filter(session=one).exists()
+    assert ProgrammeNotice.objects.get(registration=ben, session=one).kind == "cancelled"
+
+
+def test_deleting_a_booked_session_releases_its_bookings(staff, ben):
+    one = workshop(1)
+    response = staff.post(f"/admin/events/session/{one.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Session.objects.filter(pk=one.pk).exists()
+    assert ProgrammeNotice.objects.get(registration=ben, kind="cancelled").title_fr == one.title_fr
