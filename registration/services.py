@@ -110,7 +110,13 @@ def _lock_sessions(session_ids):
         .select_related("room", "type", "slot")
         .only(*SEAT_FIELDS)
     )
-    return list(_locked(queryset).order_by("pk"))
+    sessions = list(_locked(queryset).order_by("pk"))
+    if LOCKING and len(sessions) < len(set(session_ids)):
+        # A session moved (slot, room) while we waited for its lock drops out of this
+        # locking join: PostgreSQL re-checks the join against the rows read before the
+        # wait. Read again, now with a fresh view; a missing pk is then really missing.
+        sessions = list(_locked(queryset).order_by("pk"))
+    return sessions
 
 
 def _has_seat(session):
