@@ -6,6 +6,7 @@ from datetime import datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Session, Slot
@@ -54,9 +55,9 @@ def on_day(day, moment, tz):
 class SlotForm(forms.ModelForm):
     """A slot as one day and two times, instead of four date and time boxes."""
 
-    day = forms.DateField(label=_("jour"))
-    start = FriendlyTimeField(label=_("début"))
-    end = FriendlyTimeField(label=_("fin"))
+    day = forms.DateField(label=capfirst(_("jour")))
+    start = FriendlyTimeField(label=capfirst(_("début")), help_text=_("Ex. 15h30 ou 15:30."))
+    end = FriendlyTimeField(label=capfirst(_("fin")), help_text=_("Ex. 17h ou 17:00."))
 
     class Meta:
         model = Slot
@@ -99,10 +100,10 @@ class SessionForm(forms.ModelForm):
     """Where and when: a slot, and times only when the session does not fill it."""
 
     start = FriendlyTimeField(
-        label=_("début"), required=False, help_text=_("Vide : l'heure du créneau. Ex. 15h30.")
+        label=capfirst(_("début")), required=False, help_text=_("Vide : l'heure du créneau. Ex. 15h30.")
     )
     end = FriendlyTimeField(
-        label=_("fin"), required=False, help_text=_("Vide : l'heure du créneau. Ex. 17h.")
+        label=capfirst(_("fin")), required=False, help_text=_("Vide : l'heure du créneau. Ex. 17h.")
     )
 
     class Meta:
