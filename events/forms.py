@@ -100,7 +100,9 @@ class SessionForm(forms.ModelForm):
     """Where and when: a slot, and times only when the session does not fill it."""
 
     start = FriendlyTimeField(
-        label=capfirst(_("début")), required=False, help_text=_("Vide : l'heure du créneau. Ex. 15h30.")
+        label=capfirst(_("début")),
+        required=False,
+        help_text=_("Vide : l'heure du créneau. Ex. 15h30."),
     )
     end = FriendlyTimeField(
         label=capfirst(_("fin")), required=False, help_text=_("Vide : l'heure du créneau. Ex. 17h.")
