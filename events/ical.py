@@ -13,7 +13,7 @@ Choices, each for a calendar client we know:
   clients replace the event they already have.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ class CalendarItem:
     sequence: int = 0
     last_modified: datetime | None = None
     categories: tuple[str, ...] = ()
+    status: str = ""  # "CANCELLED": calendars that imported the event remove it
 
 
 def build_calendar(
@@ -68,6 +69,8 @@ def build_calendar(
             event.add("last-modified", item.last_modified)
         if item.categories:
             event.add("categories", list(item.categories))
+        if item.status:
+            event.add("status", item.status)
         calendar.add_component(event)
     calendar.add_missing_timezones(
         first_date=first_date - timedelta(days=1), last_date=last_date + timedelta(days=1)
@@ -98,9 +101,18 @@ def session_item(session, *, venue, site_url: str) -> CalendarItem:
     )
 
 
-def edition_calendar(edition, sessions, *, name: str, site_url: str, stamp: datetime) -> bytes:
+def edition_calendar(
+    edition, sessions, *, name: str, site_url: str, stamp: datetime, cancelled=()
+) -> bytes:
+    """`cancelled`: sessions written with STATUS:CANCELLED (an attachment's reader imported
+    them earlier; a subscribed feed just drops them)."""
+    items = [session_item(s, venue=edition.venue, site_url=site_url) for s in sessions]
+    items += [
+        replace(session_item(s, venue=edition.venue, site_url=site_url), status="CANCELLED")
+        for s in cancelled
+    ]
     return build_calendar(
-        [session_item(s, venue=edition.venue, site_url=site_url) for s in sessions],
+        items,
         name=name,
         tz_name=edition.time_zone,
         first_date=edition.start_date,

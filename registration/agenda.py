@@ -9,12 +9,16 @@ from events import ical
 from .queries import agenda_sessions
 
 
-def personal_calendar(registration):
+def personal_calendar(registration, *, dropped=()):
+    """`dropped`: sessions no longer in the person's agenda that a calendar may hold from
+    an earlier attachment (cancelled, or their seat gone): written as cancelled."""
     edition = registration.edition
     sessions = agenda_sessions(registration)
+    kept = {s.pk for s in sessions}
     return ical.edition_calendar(
         edition,
         sessions,
+        cancelled=[s for s in dropped if s.pk not in kept],
         name=_("Mon agenda — %(event)s") % {"event": edition.short_title},
         site_url=settings.SITE_URL,
         # A stamp that moves only with the content, so the feed's ETag does too.

@@ -122,9 +122,17 @@ def render(email, *, token=None):
     email.reply_to = registration.edition.contact_email
 
 
-def _attachment(registration):
+def _attachment(email):
+    registration = email.registration
+    dropped = [
+        change["session_id"]
+        for change in email.context.get("changes", [])
+        if change["session_id"]
+        and {ProgrammeNotice.Kind.CANCELLED, ProgrammeNotice.Kind.WAITLISTED} & set(change["kinds"])
+    ]
+    sessions = Session.objects.select_related("type", "room").filter(pk__in=dropped)
     with translation.override(registration.language):
-        return personal_calendar(registration)
+        return personal_calendar(registration, dropped=list(sessions) if dropped else ())
 
 
 def build_message(email):
@@ -140,7 +148,7 @@ def build_message(email):
     if email.kind in WITH_AGENDA and email.registration_id:
         message.attach(
             "rencontres-aict-agenda.ics",
-            _attachment(email.registration),
+            _attachment(email),
             "text/calendar; method=PUBLISH; charset=utf-8",
         )
     return message

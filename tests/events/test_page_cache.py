@@ -52,10 +52,8 @@ def test_admin_edit_shows_on_public_pages_at_once(staff_client, edition_2026):
     data.update(
         title_fr="Ouverture solennelle",
         title_en="Solemn opening",
-        starts_at_0="08/07/2026",
-        starts_at_1="14:00:00",
-        ends_at_0="08/07/2026",
-        ends_at_1="14:30:00",
+        start="14h",
+        end="14h30",
     )
     response = staff_client.post(f"/admin/events/session/{session.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors

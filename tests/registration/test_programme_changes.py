@@ -285,3 +285,18 @@ def test_every_email_reads_on_its_own_dates_venue_and_each_session_s_day_time_ro
         )
         html = message.alternatives[0].content
         assert "8–9 juillet 2026" in html
+
+
+def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_machine):
+    one = workshop(1)
+    one.is_published = False
+    programme.session_update(session=one)
+    time_machine.shift(timedelta(minutes=6))
+    run_worker()
+    (message,) = [m for m in mail.outbox if m.to == ["ana@example.org"]]
+    assert "Annulée. Elle était prévue : mercredi 8 juillet, 14:30–16:00" in message.body
+    ics = message.attachments[0].content
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    event = ics.split("BEGIN:VEVENT")[-1]
+    assert f"UID:{one.guid}@rencontres-aict" in event
+    assert "STATUS:CANCELLED" in event and "SEQUENCE:1" in event

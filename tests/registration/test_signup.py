@@ -51,7 +51,10 @@ def test_sign_up_books_and_sends_the_link(client, open_edition, send):
     (message,) = mail.outbox
     assert message.to == ["awa.diallo@example.org"]
     assert message.subject.startswith("Confirmation de votre inscription")
-    assert "Atelier thématique 1 (intitulé à venir) — confirmée" in message.body
+    assert (
+        "Atelier thématique 1 (intitulé à venir) — mercredi 8 juillet, 14:30–16:00, "
+        f"{workshop(1).room.name} — confirmée" in message.body
+    )
     page = client.get(last_link("awa.diallo@example.org"))
     assert page.status_code == 200
     assert "Awa Diallo" in page.text and "Place confirmée" in page.text

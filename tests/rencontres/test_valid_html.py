@@ -177,6 +177,24 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
         "session_title": "Atelier thématique 1",
         "duplicate_signup": True,
     }
+    moved = Session.objects.get(title_fr__startswith="Atelier thématique 1")
+    context["session_id"] = moved.pk
+    before = {
+        "old_starts_at": "2026-07-08T14:30:00+02:00",
+        "old_ends_at": "2026-07-08T16:00:00+02:00",
+        "old_room": "Salon <Iéna>",
+    }
+    context["changes"] = [
+        {"session_id": moved.pk, "title_fr": "x", "title_en": "", "kinds": ["moved", "overlap"]}
+        | before,
+        {
+            "session_id": None,
+            "title_fr": "Atelier <supprimé>",
+            "title_en": "",
+            "kinds": ["cancelled"],
+        }
+        | before,
+    ]
     documents = {}
     for language in LANGUAGES:
         for status in ("confirmed", "waitlisted"):
@@ -186,7 +204,7 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
                 emails.render(email)
                 documents[f"{kind} ({language}, {status})"] = email.html_body
                 assert f"<title>{escape(email.subject)}</title>" in email.html_body
-    assert len(kinds) == 6 and len(documents) == 24
+    assert len(kinds) == 7 and len(documents) == 28
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
