@@ -11,7 +11,7 @@ after the last edit into one message (emails.programme_notices_send).
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from events import services as programme
@@ -262,13 +262,3 @@ def slot_save(*, slot, now=None):
                 now,
             )
     return moved
-
-
-def fill(sessions):
-    """{session pk: confirmed bookings} (for the admin's confirmation page)."""
-    return dict(
-        Booking.objects.filter(session__in=sessions, status=Booking.Status.CONFIRMED)
-        .order_by()
-        .values_list("session")
-        .annotate(n=Count("pk"))
-    )

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events.models import Room, Session, Slot, Speaker
 from tests.factories import PARIS
@@ -202,3 +204,16 @@ def test_a_slot_too_short_for_a_session_with_its_own_times_is_refused(staff, edi
     assert "ne tient plus dans le créneau" in response.text
     slot.refresh_from_db()
     assert f"{slot.ends_at.astimezone(PARIS):%H:%M}" == "17:00"
+
+
+@given(st.text(max_size=40))
+def test_any_typed_time_gets_an_answer_never_a_crash(typed):
+    from django.core.exceptions import ValidationError
+
+    from events.forms import FriendlyTimeField
+
+    try:
+        value = FriendlyTimeField(required=False).clean(typed)
+    except ValidationError:
+        return
+    assert value is None or value.strftime("%H:%M")
