@@ -21,6 +21,8 @@ from . import emails
 from .models import Booking, ProgrammeNotice
 from .services import Changes, _locked, _promote_bookings
 
+OVERLAP = ProgrammeNotice.Kind.OVERLAP
+
 # Several edits within this delay give one message (see emails.programme_notices_send).
 NOTICE_DELAY = emails.NOTICE_DELAY
 
@@ -255,10 +257,10 @@ def slot_save(*, slot, now=None):
         moved = programme.slot_save(slot=slot)
         sessions = {s.pk: s for s in Session.objects.filter(pk__in=[b.session_id for b in moved])}
         for before in moved:
-            _notify(
-                Booking.objects.filter(session_id=before.session_id),
-                before,
-                sessions[before.session_id],
-                now,
-            )
+            session = sessions[before.session_id]
+            _notify(Booking.objects.filter(session=session), before, session, now)
+            # A slot moved onto the next one's times: both seats kept, the people told.
+            for clash in _clashes(session):
+                if clash.other.slot_id != session.slot_id:
+                    _notice(clash.booking.registration, session, OVERLAP, before, now)
     return moved
