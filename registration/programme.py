@@ -59,6 +59,7 @@ class Plan:
 
     moved: bool
     releases: bool  # unpublished: its bookings are released
+    tells: bool  # its people get a message
     booked: int  # bookings, confirmed or waitlisted
     confirmed: int
     capacity: int | None
@@ -107,18 +108,15 @@ def session_update_plan(*, session):
     in two sessions at once, the seats given against the new capacity. Reads only."""
     session.follow_slot()
     if session.pk is None:
-        return Plan(False, False, 0, 0, session.effective_capacity)
+        return Plan(False, False, False, 0, 0, session.effective_capacity)
     old = _stored(session.pk)
     confirmed = Booking.objects.filter(session=old, status=Booking.Status.CONFIRMED).count()
     releases = old.is_published and not session.is_published
-    moved = (old.slot_id, old.starts_at, old.ends_at) != (
-        session.slot_id,
-        session.starts_at,
-        session.ends_at,
-    )
+    moved = _moves(old, session)
     return Plan(
         moved=moved,
         releases=releases,
+        tells=moved or releases or old.room_id != session.room_id,
         booked=Booking.objects.filter(session=old).count(),
         confirmed=confirmed,
         capacity=session.effective_capacity,

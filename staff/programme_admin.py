@@ -47,7 +47,7 @@ class StaffSessionForm(SessionForm):
         super()._post_clean()
         if self.errors:
             return
-        plan = programme.session_update_plan(session=self.instance)
+        self.plan = plan = programme.session_update_plan(session=self.instance)
         if plan.capacity_too_low:
             self.add_error(
                 "capacity",
@@ -111,6 +111,19 @@ class StaffSessionAdmin(SessionAdmin):
                 % {"confirmed": error.confirmed, "capacity": error.capacity},
             )
             return
+        plan = getattr(form, "plan", None)
+        if plan and plan.tells and plan.booked:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d personne inscrite recevra dans %(minutes)d minutes un courriel "
+                    "qui résume ce qui a changé pour elle.",
+                    "%(count)d personnes inscrites recevront dans %(minutes)d minutes un courriel "
+                    "qui résume ce qui a changé pour elles.",
+                    plan.booked,
+                )
+                % {"count": plan.booked, "minutes": programme.NOTICE_DELAY.seconds // 60},
+            )
         if changes.promoted_bookings:
             messages.info(
                 request,

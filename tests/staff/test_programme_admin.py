@@ -77,7 +77,10 @@ def test_a_move_that_makes_two_sessions_at_once_asks_first(staff, ben):
 
 def test_a_move_without_clash_saves_at_once_and_tells_the_booked(staff, ben):
     one = workshop(1)
-    assert post(staff, one, start="15h", end="15:45").status_code == 302
+    response = post(staff, one, start="15h", end="15:45")
+    assert response.status_code == 302
+    shown = [str(m) for m in staff.get(response["Location"]).context["messages"]]
+    assert "1 personne inscrite recevra dans 5 minutes un courriel" in " ".join(shown)
     one.refresh_from_db()
     assert one.own_times
     notice = ProgrammeNotice.objects.get(registration=ben)
