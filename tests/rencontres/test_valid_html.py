@@ -144,6 +144,11 @@ def test_public_and_personal_pages_are_valid_html(
 
 
 def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
+    from outreach.models import StaffMessage
+
+    message = StaffMessage.objects.create(
+        edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Texte\n\nFin."
+    )
     documents = {
         path: page(admin_client, path)
         for path in (
@@ -154,6 +159,8 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
             reverse("staff:desk"),
             reverse("staff:badge_sheets"),
             "/admin/registration/registration/add/",  # registering someone by hand
+            "/admin/outreach/staffmessage/add/",  # a message to attendees
+            f"/admin/outreach/staffmessage/{message.pk}/envoyer/",  # its preview
         )
     }
     assert failing(checker_errors(documents, tmp_path)) == ""
