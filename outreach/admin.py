@@ -15,7 +15,7 @@ from events.queries import current_edition
 
 from . import queries, services
 from .forms import StaffMessageForm
-from .models import StaffMessage
+from .models import ReminderBatch, StaffMessage
 
 
 def audience_label(message):
@@ -202,3 +202,21 @@ class StaffMessageAdmin(admin.ModelAdmin):
                 "title": _("Envoyer « %(subject)s »") % {"subject": message.subject_fr},
             },
         )
+
+
+@admin.register(ReminderBatch)
+class ReminderBatchAdmin(admin.ModelAdmin):
+    """The reminders sent (by the task worker, 7 days and 1 day before): when, to how many.
+    Nothing to edit: each is sent once, and this is its record."""
+
+    list_display = ["kind", "edition", "sent_at", "recipients"]
+    list_filter = ["kind", "edition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,8 +2,10 @@
 each is a row there, rendered and sent by the task worker in the person's language."""
 
 from registration import emails
+from registration.queries import agenda_sessions
 
-from .models import StaffMessage
+from . import reminders
+from .models import ReminderBatch, StaffMessage
 
 
 def _staff_message(email):
@@ -19,3 +21,25 @@ emails.register_kind(
 
 def staff_message(registration, message, *, run_after=None):
     return emails.queue(registration, "staff_message", run_after=run_after, message=message.pk)
+
+
+def _reminder(email):
+    registration = email.registration
+    kind = email.context["reminder"]
+    return {
+        "day_before": kind == ReminderBatch.Kind.DAY_BEFORE,
+        "agenda": agenda_sessions(registration),
+        "access_options": list(registration.edition.venue.access_options.all()),
+        "sections": reminders.sections(registration, kind),
+    }
+
+
+# The personal page and badge links are minted when each reminder leaves; the agenda as
+# it is then goes with it (.ics).
+emails.register_kind(
+    "reminder", templates="outreach/email/reminder", linked=True, agenda=True, context=_reminder
+)
+
+
+def reminder(registration, batch, *, run_after=None):
+    return emails.queue(registration, "reminder", run_after=run_after, reminder=batch.kind)

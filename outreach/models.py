@@ -101,3 +101,32 @@ class StaffMessage(models.Model):
         if language == "en" and self.subject_en.strip() and self.body_en.strip():
             return self.subject_en, self.body_en
         return self.subject_fr, self.body_fr
+
+
+class ReminderBatch(models.Model):
+    """One reminder of an edition (a week before, the day before), sent once to every
+    confirmed person: the row is written in the transaction that queues the emails, and
+    its uniqueness is what makes a second run (a scheduler run twice, two workers at once)
+    send nothing."""
+
+    class Kind(models.TextChoices):
+        WEEK_BEFORE = "week", _("Rappel à 7 jours")
+        DAY_BEFORE = "day", _("Rappel la veille")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="+", verbose_name=_("édition")
+    )
+    kind = models.CharField(_("rappel"), max_length=10, choices=Kind)
+    sent_at = models.DateTimeField(_("envoyé le"))
+    recipients = models.PositiveIntegerField(_("destinataires"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("rappel envoyé")
+        verbose_name_plural = _("rappels envoyés")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "kind"], name="one_reminder_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.edition}"

@@ -1,13 +1,16 @@
-"""Every write of the outreach app: staff messages (drafts, sending)."""
+"""Every write of the outreach app: staff messages (drafts, sending), reminders."""
 
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import emails
-from .models import StaffMessage
+from events.models import Edition
+from registration.models import Registration
+
+from . import emails, reminders
+from .models import ReminderBatch, StaffMessage
 from .queries import message_recipients
 
 logger = logging.getLogger(__name__)
@@ -99,3 +102,39 @@ def staff_message_send(*, message, user, expected=None, now=None):
         len(people),
     )
     return len(people)
+
+
+def reminder_send(*, edition, kind, now=None):
+    """Queue one reminder to every confirmed person of the edition, once: the batch row
+    and the emails are written in one transaction, and the database allows one batch per
+    edition and kind. A concurrent run waits on that row, then finds it taken: it sends
+    nothing. Returns the batch, or None when it had been sent already."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            batch = ReminderBatch.objects.create(edition=edition, kind=kind, sent_at=now)
+            people = Registration.objects.filter(
+                edition=edition, status=Registration.Status.CONFIRMED
+            ).order_by("created_at", "pk")
+            count = 0
+            for count, registration in enumerate(people.iterator(), start=1):
+                emails.reminder(registration, batch, run_after=throttled(count - 1, now))
+            batch.recipients = count
+            batch.save(update_fields=["recipients"])
+    except IntegrityError:
+        return None
+    logger.info("Reminder %s of edition %s sent to %s people", kind, edition.pk, count)
+    return batch
+
+
+def reminders_send_due(*, now=None):
+    """Send the reminders whose time has come (the scheduler's work): each at most once,
+    however often this runs. Returns the batches sent now."""
+    now = now or timezone.now()
+    sent = []
+    for edition in Edition.objects.filter(end_date__gte=now.date()):
+        done = set(ReminderBatch.objects.filter(edition=edition).values_list("kind", flat=True))
+        for kind in reminders.due(edition, now):
+            if kind not in done and (batch := reminder_send(edition=edition, kind=kind, now=now)):
+                sent.append(batch)
+    return sent

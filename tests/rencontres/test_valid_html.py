@@ -197,6 +197,31 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
+def test_outreach_html_emails_are_valid(edition_2026, tmp_path):
+    """The messages of outreach/ (staff messages, reminders), in both languages."""
+    from outreach.models import StaffMessage
+
+    message = StaffMessage.objects.create(
+        edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Un\n\nDeux <b>"
+    )
+    contexts = {
+        "staff_message": {"message": message.pk},
+        "reminder (week)": {"reminder": "week"},
+        "reminder (day)": {"reminder": "day"},
+    }
+    documents = {}
+    for language in LANGUAGES:
+        registration = make_registration(edition_2026, language=language)
+        for name, context in contexts.items():
+            kind = name.partition(" ")[0]
+            email = OutgoingEmail(registration=registration, kind=kind, context=context)
+            emails.render(email, token="abc-def")
+            documents[f"{name} ({language})"] = email.html_body
+            assert f"<title>{escape(email.subject)}</title>" in email.html_body
+    assert "Deux &lt;b&gt;" in documents["staff_message (fr)"]
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
 def test_the_list_of_pages_has_every_public_page():
     """A page added to the site without parameters is in the quality gates' list (files
     such as .ics, .css, .json, .xml are not pages)."""
