@@ -7,15 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.queries import current_edition
+from registration.models import Registration
 
 from . import queries, services
-from .forms import StaffMessageForm
-from .models import ReminderBatch, StaffMessage
+from .forms import CampaignForm, StaffMessageForm
+from .models import ReconfirmationCampaign, ReminderBatch, StaffMessage
 
 
 def audience_label(message):
@@ -220,3 +221,169 @@ class ReminderBatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReconfirmationCampaign)
+class ReconfirmationCampaignAdmin(admin.ModelAdmin):
+    """Open a campaign (everyone confirmed is asked), follow the answers, and after the
+    deadline release the seats of those who never answered (preview, then one action)."""
+
+    list_display = ["__str__", "opened_at", "asked", "reminded_at", "released", "released_at"]
+    form = CampaignForm
+    readonly_fields = [
+        "deadline",
+        "opened_by",
+        "opened_at",
+        "asked",
+        "answers",
+        "reminded_at",
+        "released",
+        "released_by",
+        "released_at",
+    ]
+    change_form_template = "admin/outreach/reconfirmationcampaign/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["deadline"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        edition = obj.edition if obj is not None else current_edition()
+
+        class Form(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, edition=edition, **kw)
+                if "deadline" in self.fields:
+                    count = Registration.objects.filter(
+                        edition=edition, status=Registration.Status.CONFIRMED
+                    ).count()
+                    self.fields["deadline"].help_text = ngettext(
+                        "%(count)d personne confirmée recevra la question, puis une relance "
+                        "si elle n'a pas répondu deux jours avant la date limite.",
+                        "%(count)d personnes confirmées recevront la question, puis une "
+                        "relance si elles n'ont pas répondu deux jours avant la date limite.",
+                        count,
+                    ) % {"count": count}
+
+        return Form
+
+    @admin.display(description=_("réponses"))
+    def answers(self, campaign):
+        figures = queries.campaign_figures(campaign)
+        return (
+            _(
+                "%(coming)d viennent, %(not_coming)d ne viennent pas, %(silent)d sans réponse, "
+                "%(released)d places libérées (sur %(total)d)"
+            )
+            % figures
+        )
+
+    # --- Writes, through the services ------------------------------------------------------
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who was asked and what they answered
+
+    def save_model(self, request, obj, form, change):
+        campaign = services.campaign_open(
+            edition=current_edition(), deadline=form.cleaned_data["deadline"], user=request.user
+        )
+        obj.pk, obj.edition, obj.asked = campaign.pk, campaign.edition, campaign.asked
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            ngettext(
+                "Campagne ouverte : %(count)d personne sollicitée.",
+                "Campagne ouverte : %(count)d personnes sollicitées.",
+                obj.asked,
+            )
+            % {"count": obj.asked},
+        )
+        return redirect("admin:outreach_reconfirmationcampaign_change", obj.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context["release_url"] = reverse(
+                "admin:outreach_reconfirmationcampaign_release", args=[obj.pk]
+            )
+            context["can_release"] = timezone.now() >= obj.deadline
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    # --- After the deadline: release the seats of those who did not answer ----------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/liberer/",
+                view(self.release_view),
+                name="outreach_reconfirmationcampaign_release",
+            ),
+            *super().get_urls(),
+        ]
+
+    def release_view(self, request, pk):
+        campaign = self.get_object(request, pk)
+        if campaign is None or not self.has_view_permission(request, campaign):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        if not request.user.has_perm("registration.change_registration"):
+            raise PermissionDenied
+        change_url = reverse("admin:outreach_reconfirmationcampaign_change", args=[pk])
+        if timezone.now() < campaign.deadline:
+            self.message_user(
+                request,
+                _("Attendez la date limite pour libérer des places."),
+                messages.WARNING,
+            )
+            return redirect(change_url)
+        if request.method == "POST":
+            try:
+                expected = int(request.POST.get("expected", ""))
+            except ValueError:
+                expected = -1
+            try:
+                count = services.campaign_release(
+                    campaign=campaign, user=request.user, expected=expected
+                )
+            except services.RecipientsChanged as changed:
+                self.message_user(
+                    request,
+                    _(
+                        "La liste a changé depuis l'aperçu : %(count)d personnes désormais. "
+                        "Vérifiez puis confirmez à nouveau."
+                    )
+                    % {"count": changed.count},
+                    messages.WARNING,
+                )
+            else:
+                self.log_change(request, campaign, [{"changed": {"fields": ["released"]}}])
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d place libérée : les listes d'attente avancent, les personnes "
+                        "concernées sont prévenues.",
+                        "%(count)d places libérées : les listes d'attente avancent, les personnes "
+                        "concernées sont prévenues.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect(change_url)
+        rows = queries.unanswered(campaign)
+        return TemplateResponse(
+            request,
+            "admin/outreach/reconfirmationcampaign/release.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "campaign": campaign,
+                "rows": rows,
+                "count": len(rows),
+                "change_url": change_url,
+                "title": _("Libérer les places des personnes sans réponse"),
+            },
+        )

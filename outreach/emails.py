@@ -1,11 +1,14 @@
 """The outreach app's messages, sent through the registration outbox (registration/emails.py):
 each is a row there, rendered and sent by the task worker in the person's language."""
 
+from django.conf import settings
+from django.urls import reverse
+
 from registration import emails
 from registration.queries import agenda_sessions
 
 from . import reminders
-from .models import ReminderBatch, StaffMessage
+from .models import Reconfirmation, ReconfirmationKey, ReminderBatch, StaffMessage
 
 
 def _staff_message(email):
@@ -43,3 +46,31 @@ emails.register_kind(
 
 def reminder(registration, batch, *, run_after=None):
     return emails.queue(registration, "reminder", run_after=run_after, reminder=batch.kind)
+
+
+def _reconfirmation(email):
+    """The question's two links, with a secret minted now (only its hash is kept)."""
+    row = Reconfirmation.objects.select_related("campaign").get(pk=email.context["reconfirmation"])
+    token = ReconfirmationKey.issue(row)
+    return {
+        "deadline": row.campaign.deadline,
+        "reminder": email.context.get("reminder", False),
+        "yes_url": settings.SITE_URL + reverse("outreach:reconfirm_yes", args=[token]),
+        "no_url": settings.SITE_URL + reverse("outreach:reconfirm_no", args=[token]),
+        "secrets": [token],
+    }
+
+
+emails.register_kind(
+    "reconfirmation", templates="outreach/email/reconfirmation", context=_reconfirmation
+)
+
+
+def reconfirmation(row, *, reminder=False, run_after=None):
+    return emails.queue(
+        row.registration,
+        "reconfirmation",
+        run_after=run_after,
+        reconfirmation=row.pk,
+        reminder=reminder,
+    )

@@ -1,10 +1,10 @@
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Session
 
-from .models import StaffMessage
+from .models import ReconfirmationCampaign, StaffMessage
 
 ONE_LINE = _("L'objet tient sur une ligne.")
 
@@ -76,3 +76,23 @@ class StaffMessageForm(forms.ModelForm):
                 _("En anglais, donnez l'objet et le texte, ou laissez les deux vides."),
             )
         return data
+
+
+class CampaignForm(forms.ModelForm):
+    """Open a reconfirmation campaign: its deadline (in the future, before the event)."""
+
+    class Meta:
+        model = ReconfirmationCampaign
+        fields = ["deadline"]
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("La date limite doit être à venir."))
+        if deadline >= self.edition.starts_at:
+            raise forms.ValidationError(_("La date limite doit précéder les Rencontres."))
+        return deadline

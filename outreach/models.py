@@ -2,6 +2,10 @@
 
 Writes go through services.py; this module only describes the data."""
 
+import hashlib
+import hmac
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -130,3 +134,131 @@ class ReminderBatch(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.edition}"
+
+
+class ReconfirmationCampaign(models.Model):
+    """« Do you still come? »: every confirmed person is asked, with a deadline; one
+    reminder goes to those who have not answered; after the deadline staff may release
+    the seats of those who never answered (their registrations are cancelled through the
+    registration services, so the waiting lists move with their usual emails)."""
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="+", verbose_name=_("édition")
+    )
+    deadline = models.DateTimeField(_("date limite de réponse"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ouverte par"),
+    )
+    opened_at = models.DateTimeField(_("ouverte le"))
+    asked = models.PositiveIntegerField(_("personnes sollicitées"), default=0)
+    reminded_at = models.DateTimeField(_("relance envoyée le"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("places libérées par"),
+    )
+    released_at = models.DateTimeField(_("places libérées le"), null=True, blank=True)
+    released = models.PositiveIntegerField(_("places libérées"), default=0)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("campagne de reconfirmation")
+        verbose_name_plural = _("campagnes de reconfirmation")
+
+    def __str__(self):
+        return str(_("Reconfirmation avant le %(deadline)s")) % {
+            "deadline": f"{self.deadline:%d/%m/%Y}"
+        }
+
+
+class Reconfirmation(models.Model):
+    """One person asked by a campaign, and their answer."""
+
+    class Answer(models.TextChoices):
+        NONE = "", _("Pas de réponse")
+        COMING = "coming", _("Vient")
+        NOT_COMING = "not_coming", _("Ne vient pas")
+
+    campaign = models.ForeignKey(
+        ReconfirmationCampaign,
+        on_delete=models.CASCADE,
+        related_name="people",
+        verbose_name=_("campagne"),
+    )
+    registration = models.ForeignKey(
+        "registration.Registration",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("inscription"),
+    )
+    answer = models.CharField(_("réponse"), max_length=10, choices=Answer, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    released_at = models.DateTimeField(_("place libérée le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("reconfirmation")
+        verbose_name_plural = _("reconfirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "registration"], name="one_reconfirmation_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} — {self.get_answer_display()}"
+
+
+class ReconfirmationKeyQuerySet(models.QuerySet):
+    def find(self, token):
+        """The Reconfirmation a link opens, or None: the selector finds the row, the secret
+        is compared with its hash in constant time."""
+        selector, _sep, verifier = (token or "").partition("-")
+        if not selector or not verifier or len(selector) > 16:
+            return None
+        key = (
+            self.select_related("reconfirmation__campaign", "reconfirmation__registration__edition")
+            .filter(selector=selector)
+            .first()
+        )
+        if key is None or not hmac.compare_digest(key.verifier_hash, _digest(verifier)):
+            return None
+        return key.reconfirmation
+
+
+def _digest(verifier):
+    return hashlib.sha256(verifier.encode()).hexdigest()
+
+
+class ReconfirmationKey(models.Model):
+    """The secret of one reconfirmation email's links (the question, its reminder): only
+    its hash is stored; the worker mints it when the message leaves."""
+
+    reconfirmation = models.ForeignKey(
+        Reconfirmation, on_delete=models.CASCADE, related_name="keys"
+    )
+    selector = models.CharField(max_length=16, unique=True)
+    verifier_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReconfirmationKeyQuerySet.as_manager()
+
+    def __str__(self):
+        return self.selector
+
+    @classmethod
+    def issue(cls, reconfirmation):
+        """A new key; returns its token (shown once, in the email, never stored)."""
+        selector = secrets.token_hex(8)
+        verifier = secrets.token_urlsafe(32)  # 256 bits
+        cls.objects.create(
+            reconfirmation=reconfirmation, selector=selector, verifier_hash=_digest(verifier)
+        )
+        return f"{selector}-{verifier}"

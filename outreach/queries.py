@@ -2,7 +2,7 @@
 
 from registration.models import Booking, Registration
 
-from .models import StaffMessage
+from .models import Reconfirmation, StaffMessage
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
@@ -32,3 +32,35 @@ def recipients_by_language(message):
 
     rows = message_recipients(message).order_by().values_list("language").annotate(n=Count("pk"))
     return dict(rows)
+
+
+def unanswered(campaign):
+    """Who a campaign asked and has not answered, still confirmed, seat not released: the
+    reminder's recipients and, after the deadline, the seats staff may release (1 query)."""
+    return list(
+        Reconfirmation.objects.filter(
+            campaign=campaign,
+            answer=Reconfirmation.Answer.NONE,
+            released_at__isnull=True,
+            registration__status=Registration.Status.CONFIRMED,
+        )
+        .select_related("registration__edition")
+        .order_by("registration__last_name", "registration__first_name", "pk")
+    )
+
+
+def campaign_figures(campaign):
+    """{answer: count} and the released seats of a campaign (1 query)."""
+    from django.db.models import Count, Q
+
+    rows = Reconfirmation.objects.filter(campaign=campaign).aggregate(
+        coming=Count("pk", filter=Q(answer=Reconfirmation.Answer.COMING)),
+        not_coming=Count("pk", filter=Q(answer=Reconfirmation.Answer.NOT_COMING)),
+        released=Count("pk", filter=Q(released_at__isnull=False)),
+        silent=Count(
+            "pk",
+            filter=Q(answer="", released_at__isnull=True, registration__status="confirmed"),
+        ),
+        total=Count("pk"),
+    )
+    return rows

@@ -8,10 +8,16 @@ from django.utils import timezone
 
 from events.models import Edition
 from registration.models import Registration
+from registration.services import registration_cancel
 
 from . import emails, reminders
-from .models import ReminderBatch, StaffMessage
-from .queries import message_recipients
+from .models import (
+    Reconfirmation,
+    ReconfirmationCampaign,
+    ReminderBatch,
+    StaffMessage,
+)
+from .queries import message_recipients, unanswered
 
 logger = logging.getLogger(__name__)
 
@@ -138,3 +144,115 @@ def reminders_send_due(*, now=None):
             if kind not in done and (batch := reminder_send(edition=edition, kind=kind, now=now)):
                 sent.append(batch)
     return sent
+
+
+# --- Reconfirmation ------------------------------------------------------------------------
+
+# The one reminder of a campaign leaves this long before its deadline (or halfway to it, if
+# the deadline is nearer).
+REMIND_BEFORE = timedelta(days=2)
+
+
+class TooEarly(Exception):
+    """The deadline has not passed: nobody's seat may be released yet."""
+
+
+def reminder_time(campaign, now):
+    return campaign.deadline - min(REMIND_BEFORE, (campaign.deadline - now) / 2)
+
+
+def campaign_open(*, edition, deadline, user, now=None):
+    """Ask every confirmed person of the edition whether they still come, by `deadline`:
+    one email each (paced), and the campaign's one reminder scheduled."""
+    from .tasks import remind_campaign
+
+    now = now or timezone.now()
+    if deadline <= now:
+        raise ValueError("the deadline has passed")
+    with transaction.atomic():
+        campaign = ReconfirmationCampaign.objects.create(
+            edition=edition, deadline=deadline, opened_by=user, opened_at=now
+        )
+        people = Registration.objects.filter(
+            edition=edition, status=Registration.Status.CONFIRMED
+        ).order_by("created_at", "pk")
+        rows = Reconfirmation.objects.bulk_create(
+            Reconfirmation(campaign=campaign, registration=registration) for registration in people
+        )
+        for index, row in enumerate(rows):
+            emails.reconfirmation(row, run_after=throttled(index, now))
+        campaign.asked = len(rows)
+        campaign.save(update_fields=["asked"])
+        remind_campaign.using(run_after=reminder_time(campaign, now)).enqueue(campaign.pk)
+    logger.info("Reconfirmation campaign %s opened: %s people asked", campaign.pk, len(rows))
+    return campaign
+
+
+def campaign_remind(*, campaign, now=None):
+    """The campaign's one reminder, to those who have not answered, before the deadline.
+    A conditional UPDATE claims it: run twice, or by two workers, it is sent once. Returns
+    how many were reminded, or None if it had been sent (or the deadline has passed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = ReconfirmationCampaign.objects.filter(
+            pk=campaign.pk, reminded_at__isnull=True, deadline__gt=now
+        ).update(reminded_at=now)
+        if not claimed:
+            return None
+        rows = unanswered(campaign)
+        for index, row in enumerate(rows):
+            emails.reconfirmation(row, reminder=True, run_after=throttled(index, now))
+    return len(rows)
+
+
+def reconfirmation_answer(*, reconfirmation, coming, now=None):
+    """A person's answer, from their link (idempotent: a second click changes nothing).
+    « Not coming » cancels their registration through the registration services: the seat
+    goes to the waiting lists, with the usual emails (RegistrationClosed once the event is
+    over). Returns the reconfirmation as it is now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            Reconfirmation.objects.select_for_update(of=("self",))
+            .select_related("registration__edition")
+            .get(pk=reconfirmation.pk)
+        )
+        if row.registration.is_cancelled or row.released_at is not None:
+            return row  # nothing left to answer for
+        answer = Reconfirmation.Answer.COMING if coming else Reconfirmation.Answer.NOT_COMING
+        if not coming:
+            registration_cancel(registration=row.registration, now=now)
+        if row.answer != answer:
+            row.answer, row.answered_at = answer, now
+            row.save(update_fields=["answer", "answered_at"])
+    return row
+
+
+def campaign_release(*, campaign, user, expected=None, now=None):
+    """After the deadline: cancel the registrations of those who never answered (each
+    through registration_cancel, which promotes the waiting lists and writes to the people
+    concerned). `expected`: the count the preview showed (RecipientsChanged otherwise).
+    Released once: a second run finds nobody left. Returns how many seats were released."""
+    now = now or timezone.now()
+    if now < campaign.deadline:
+        raise TooEarly(campaign.deadline)
+    rows = unanswered(campaign)
+    if expected is not None and expected != len(rows):
+        raise RecipientsChanged(len(rows))
+    released = 0
+    for row in rows:
+        with transaction.atomic():
+            locked = Reconfirmation.objects.select_for_update().get(pk=row.pk)
+            if locked.answer or locked.released_at is not None:
+                continue  # answered meanwhile, or released by another run
+            registration_cancel(registration=row.registration, now=now)
+            locked.released_at = now
+            locked.save(update_fields=["released_at"])
+            released += 1
+    with transaction.atomic():
+        campaign = ReconfirmationCampaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign.released += released
+        campaign.released_at, campaign.released_by = now, user
+        campaign.save(update_fields=["released", "released_at", "released_by"])
+    logger.info("Reconfirmation campaign %s: %s seats released", campaign.pk, released)
+    return released

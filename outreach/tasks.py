@@ -40,3 +40,12 @@ def send_reminders():
     later = now + LOOK_EVERY
     send_reminders.using(run_after=min(upcoming, later) if upcoming else later).enqueue()
     return [batch.pk for batch in services.reminders_send_due(now=now)]
+
+
+@task()
+def remind_campaign(campaign_id):
+    """A reconfirmation campaign's one reminder (queued when it opens)."""
+    from .models import ReconfirmationCampaign
+
+    campaign = ReconfirmationCampaign.objects.filter(pk=campaign_id).first()
+    return services.campaign_remind(campaign=campaign) if campaign else None
