@@ -7,7 +7,7 @@ stylesheets."""
 import json
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -143,12 +143,18 @@ def test_public_and_personal_pages_are_valid_html(
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
-def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
+def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_machine):
     from outreach.models import StaffMessage
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE
+    from tests.staff.conftest import sign_up
 
     message = StaffMessage.objects.create(
         edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Texte\n\nFin."
     )
+    sign_up(edition_2026, email="silent@example.org")
+    campaign = campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
+    campaigns = "/admin/outreach/reconfirmationcampaign/"
     documents = {
         path: page(admin_client, path)
         for path in (
@@ -161,8 +167,35 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
             "/admin/registration/registration/add/",  # registering someone by hand
             "/admin/outreach/staffmessage/add/",  # a message to attendees
             f"/admin/outreach/staffmessage/{message.pk}/envoyer/",  # its preview
+            f"{campaigns}add/",  # a reconfirmation campaign
+            f"{campaigns}{campaign.pk}/change/",
         )
     }
+    time_machine.move_to(DEADLINE + timedelta(hours=1))
+    documents["release preview"] = page(admin_client, f"{campaigns}{campaign.pk}/liberer/")
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_reconfirmation_pages_are_valid_html(client, edition_2026, tmp_path, time_machine):
+    """The pages the reconfirmation email's links open, before and after answering."""
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE, links_to
+    from tests.staff.conftest import sign_up
+
+    time_machine.move_to(JUNE)
+    for language in LANGUAGES:
+        registration = sign_up(edition_2026, email=f"{language}@example.org")
+        registration.language = language
+        registration.save()
+    campaign_open(edition=edition_2026, deadline=DEADLINE, user=None)
+    run_worker()
+    documents = {}
+    for language in LANGUAGES:
+        yes, no = links_to(f"{language}@example.org")
+        documents[f"yes ({language})"] = page(client, yes)
+        documents[f"no ({language})"] = page(client, no)
+        documents[f"coming ({language})"] = page(client, yes, {})
+        documents[f"not coming ({language})"] = page(client, no, {})
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
@@ -204,6 +237,13 @@ def test_outreach_html_emails_are_valid(edition_2026, tmp_path):
     message = StaffMessage.objects.create(
         edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Un\n\nDeux <b>"
     )
+    from outreach.models import Reconfirmation
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE
+
+    for language in LANGUAGES:
+        make_registration(edition_2026, language=language, email=f"{language}@example.org")
+    campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
     contexts = {
         "staff_message": {"message": message.pk},
         "reminder (week)": {"reminder": "week"},
@@ -211,7 +251,10 @@ def test_outreach_html_emails_are_valid(edition_2026, tmp_path):
     }
     documents = {}
     for language in LANGUAGES:
-        registration = make_registration(edition_2026, language=language)
+        row = Reconfirmation.objects.get(registration__email=f"{language}@example.org")
+        registration = row.registration
+        contexts["reconfirmation"] = {"reconfirmation": row.pk}
+        contexts["reconfirmation (reminder)"] = {"reconfirmation": row.pk, "reminder": True}
         for name, context in contexts.items():
             kind = name.partition(" ")[0]
             email = OutgoingEmail(registration=registration, kind=kind, context=context)
