@@ -31,6 +31,7 @@ class StaffMessageForm(forms.ModelForm):
         self.edition = edition
         if "session" not in self.fields:
             return  # a sent message: read only
+        self.fields["audience"].choices = StaffMessage.Audience.choices  # no blank radio
         self.fields["session"].queryset = (
             Session.objects.filter(slot__edition=edition, type__is_bookable=True)
             .select_related("slot")
@@ -40,7 +41,7 @@ class StaffMessageForm(forms.ModelForm):
             f"{formats.date_format(session.starts_at, 'D j H:i')} — {session.title}"
         )
         self.fields["day"] = forms.TypedChoiceField(
-            label=_("jour"),
+            label=_("Jour"),
             required=False,
             empty_value=None,
             choices=[
