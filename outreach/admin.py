@@ -275,8 +275,8 @@ class ReconfirmationCampaignAdmin(admin.ModelAdmin):
         figures = queries.campaign_figures(campaign)
         return (
             _(
-                "%(coming)d viennent, %(not_coming)d ne viennent pas, %(silent)d sans réponse, "
-                "%(released)d places libérées (sur %(total)d)"
+                "viennent : %(coming)d · ne viennent pas : %(not_coming)d · sans réponse : "
+                "%(silent)d · places libérées : %(released)d (sur %(total)d)"
             )
             % figures
         )
