@@ -152,7 +152,7 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_m
     message = StaffMessage.objects.create(
         edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Texte\n\nFin."
     )
-    sign_up(edition_2026, email="silent@example.org")
+    person = sign_up(edition_2026, email="silent@example.org")
     campaign = campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
     campaigns = "/admin/outreach/reconfirmationcampaign/"
     documents = {
@@ -167,6 +167,8 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_m
             "/admin/registration/registration/add/",  # registering someone by hand
             "/admin/outreach/staffmessage/add/",  # a message to attendees
             f"/admin/outreach/staffmessage/{message.pk}/envoyer/",  # its preview
+            f"/admin/registration/registration/{person.pk}/sessions/",  # staff change…
+            f"/admin/registration/registration/{person.pk}/annuler/",  # …or cancel
             f"{campaigns}add/",  # a reconfirmation campaign
             f"{campaigns}{campaign.pk}/change/",
         )
