@@ -230,6 +230,9 @@ class ReconfirmationKeyQuerySet(models.QuerySet):
         )
         if key is None or not hmac.compare_digest(key.verifier_hash, _digest(verifier)):
             return None
+        registration = key.reconfirmation.registration
+        if registration.anonymised_at is not None:
+            return None  # its data is gone: the link opens nothing
         return key.reconfirmation
 
 
