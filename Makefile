@@ -17,6 +17,7 @@ run: install migrate fixtures messages
 	@echo "Site: http://$(HOST):$(PORT)/  —  admin: http://$(HOST):$(PORT)/admin/ (manage.py createsuperuser)"
 	@echo "Emails: sent by the task worker started alongside (console unless EMAIL_URL is set)."
 	$(DEV) $(PY) manage.py purge_personal_data --schedule
+	$(DEV) $(PY) manage.py send_reminders --schedule
 	$(DEV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)

@@ -19,6 +19,8 @@ talks to the SMTP server, then records the outcome in a short transaction.
 
 import logging
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
@@ -62,6 +64,38 @@ CLAIM = timedelta(minutes=15)
 STORED_PLACEHOLDER = "…"
 
 
+@dataclass(frozen=True)
+class Kind:
+    """A message another app puts in this outbox (outreach, meetings), which registration
+    does not import: they register their kinds here when they load (AppConfig.ready).
+
+    `templates`: the pair's path without .txt/.html. `linked`: it carries the personal
+    page and badge links (a key minted at send time, like LINKED). `agenda`: the personal
+    .ics goes with it. `context(email)`: what else its templates need, read by the worker
+    when it renders; a secret it mints for a link goes in the returned dict's "secrets"
+    (a list of `selector-secret` tokens), cut from what is stored like the personal link."""
+
+    templates: str
+    linked: bool = False
+    agenda: bool = False
+    context: Callable | None = None
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(name, **kind):
+    KINDS[name] = Kind(**kind)
+
+
+def queue(registration, kind, *, run_after=None, **context):
+    """Other apps' door to the outbox, for a registered Kind: the message is rendered and
+    sent by the worker, not before `run_after` (throttled sending)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of email: {kind}")
+    return _later(registration, kind, run_after=run_after, **context)
+
+
 def personal_url(token, language, page="manage"):
     with translation.override(language):
         return settings.SITE_URL + reverse(f"registration:{page}", kwargs={"token": token})
@@ -72,7 +106,7 @@ def lost_link_url(language):
         return settings.SITE_URL + reverse("registration:lost_link")
 
 
-def _later(registration, template, **context):
+def _later(registration, template, *, run_after=None, **context):
     """Put a message in the outbox, with the task that sends it. It is rendered by the
     worker (in the attendee's language), so a sign-up pays only for two inserts. The
     context is stored and shown to staff: never put a secret in it."""
@@ -85,13 +119,14 @@ def _later(registration, template, **context):
         context=context,
         message_id=make_msgid(domain=DNS_NAME.get_fqdn()),
     )
-    deliver_email.enqueue(email.pk)
+    (deliver_email.using(run_after=run_after) if run_after else deliver_email).enqueue(email.pk)
     return email
 
 
 def render(email, *, token=None):
     """Fill in subject, text and HTML from the message's template pair; `token` gives the
-    personal page and badge links."""
+    personal page and badge links. Returns the other secrets the message carries (a
+    registered Kind's), to be cut from what is stored."""
     registration = email.registration
     language = registration.language
     context = {
@@ -109,17 +144,25 @@ def render(email, *, token=None):
         context["session"] = (
             Session.objects.select_related("room").filter(pk=email.context["session_id"]).first()
         )
+    kind = KINDS.get(email.kind)
+    templates = kind.templates if kind else f"registration/email/{email.kind}"
+    secrets = []
     with translation.override(language):
         context["event_dates"] = event_dates(registration.edition)
         if email.kind == "programme_changed":
             context["changes"] = change_lines(email.context.get("changes", []), language)
-        text = render_to_string(f"registration/email/{email.kind}.txt", context)
+        if kind and kind.context:
+            extra = kind.context(email)
+            secrets = extra.pop("secrets", [])
+            context.update(extra)
+        text = render_to_string(f"{templates}.txt", context)
         subject, _sep, body = text.strip().partition("\n")
         email.subject = subject.strip()
         email.body = body.strip() + "\n"
         context["subject"] = email.subject  # the HTML part's <title>
-        email.html_body = render_to_string(f"registration/email/{email.kind}.html", context)
+        email.html_body = render_to_string(f"{templates}.html", context)
     email.reply_to = registration.edition.contact_email
+    return secrets
 
 
 def _attachment(email):
@@ -145,7 +188,9 @@ def build_message(email):
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
-    if email.kind in WITH_AGENDA and email.registration_id:
+    kind = KINDS.get(email.kind)
+    agenda = email.kind in WITH_AGENDA or (kind is not None and kind.agenda)
+    if agenda and email.registration_id:
         message.attach(
             "rencontres-aict-agenda.ics",
             _attachment(email),
@@ -186,11 +231,12 @@ def deliver(email_id):
     if claimed_until is None:
         return None
     email = OutgoingEmail.objects.select_related("registration__edition").get(pk=email_id)
-    token, error = None, None
+    token, error, secrets = None, None, []
+    kind = KINDS.get(email.kind)
     try:
-        if email.kind in LINKED:
+        if email.kind in LINKED or (kind is not None and kind.linked):
             token = AccessKey.issue(email.registration)
-        render(email, token=token)
+        secrets = render(email, token=token)
         build_message(email).send()
     except Exception as exc:  # recorded below: retried, or given up
         error = exc
@@ -204,6 +250,10 @@ def deliver(email_id):
         if error is not None:
             # The link never reached the person: it must not outlive this try.
             AccessKey.objects.filter(selector=selector).delete()
+    for secret in secrets:
+        stored = f"{secret.partition('-')[0]}-{STORED_PLACEHOLDER}"
+        email.body = email.body.replace(secret, stored)
+        email.html_body = email.html_body.replace(secret, stored)
     return _record(email, claimed_until, error)
 
 

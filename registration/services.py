@@ -38,8 +38,10 @@ CALENDAR = {
     # Signing up, changing one's details, days and sessions: while registration is open.
     "sign_up": {State.OPEN},
     "change": {State.OPEN},
-    # Staff registering someone by hand (a speaker, a late guest): until the event ends.
+    # Staff registering someone by hand (a speaker, a late guest), or changing their days
+    # and sessions (a phone call): until the event ends.
     "staff_sign_up": {State.NOT_OPEN, State.OPEN, State.CLOSED},
+    "staff_change": {State.NOT_OPEN, State.OPEN, State.CLOSED},
     # Cancelling: until the event ends (the seat may still help someone on day 2); once
     # it is over there is nothing left to give up, and nobody to promote.
     "cancel": {State.NOT_OPEN, State.OPEN, State.CLOSED},
@@ -307,13 +309,14 @@ def _live_registration(edition, email):
     ).first()
 
 
-def registration_update(*, registration, data, days, session_ids, now=None):
-    """Change someone's details, days and bookings, under the same seat rules.
+def registration_update(*, registration, data, days, session_ids, by_staff=False, now=None):
+    """Change someone's details, days and bookings, under the same seat rules (staff: also
+    once registration has closed, until the event ends).
 
     Bookings kept keep their place; a seat given up goes to the waiting list at once.
     """
     now = now or timezone.now()
-    _require(registration.edition, "change", now)
+    _require(registration.edition, "staff_change" if by_staff else "change", now)
     changes = Changes()
     with transaction.atomic():
         registration = _locked(Registration.objects.filter(pk=registration.pk)).get()

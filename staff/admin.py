@@ -31,7 +31,12 @@ from . import (
     privacy,
     programme_admin,  # noqa: F401  (the programme's admin, through registration's services)
 )
-from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
+from .forms import (
+    PERSON_FIELDS,
+    RegistrationDetailsForm,
+    StaffChangeForm,
+    StaffRegistrationForm,
+)
 from .models import CheckIn
 from .sheets import badge_sheet_request
 
@@ -365,6 +370,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/donnees.json", view(self.personal_data), name="registration_data"),
             path("<int:pk>/effacer/", view(self.erase), name="registration_erase"),
+            path("<int:pk>/sessions/", view(self.change_bookings), name="registration_bookings"),
+            path("<int:pk>/annuler/", view(self.cancel), name="registration_cancel"),
             *super().get_urls(),
         ]
 
@@ -406,10 +413,118 @@ class RegistrationAdmin(admin.ModelAdmin):
             },
         )
 
+    # --- Days, sessions, cancellation: as the person would on their page ----------------
+    def _live_registration(self, request, pk):
+        registration = self.get_object(request, pk)
+        if registration is None or not self.has_change_permission(request, registration):
+            return None
+        return registration
+
+    def change_bookings(self, request, pk):
+        """Staff change someone's days and sessions (and details) through the service the
+        person's own page uses (registration_update): the same seat rules and waiting
+        lists, the same email; possible until the event ends."""
+        registration = self._live_registration(request, pk)
+        if registration is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        change_url = reverse("admin:registration_registration_change", args=[pk])
+        if registration.is_cancelled:
+            self.message_user(request, _("Cette inscription est annulée."), messages.WARNING)
+            return redirect(change_url)
+        edition = registration.edition
+        initial = {"days": [d.isoformat() for d in registration.days.values_list("day", flat=True)]}
+        initial.update(
+            {f"slot_{b.slot_id}": str(b.session_id) for b in registration.bookings.all()}
+        )
+        form = StaffChangeForm(
+            request.POST or None,
+            instance=registration,
+            edition=edition,
+            bookable=queries.bookable_slots(edition),
+            initial=initial,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.registration_update(
+                    registration=registration,
+                    data=form.registration_data,
+                    days=form.cleaned_data["days"],
+                    session_ids=form.session_ids,
+                    by_staff=True,
+                )
+            except services.RegistrationClosed:
+                form.add_error(None, _("L'événement est terminé : plus de changement possible."))
+            except services.InvalidBooking:
+                form.add_error(None, SESSION_GONE)
+            else:
+                self.log_change(request, registration, [{"changed": {"fields": ["bookings"]}}])
+                self.message_user(
+                    request,
+                    _("Changements enregistrés ; %(name)s en reçoit le courriel habituel.")
+                    % {"name": registration.full_name},
+                )
+                return redirect(change_url)
+        form.show_seats(queries.seats_taken(edition))
+        fieldsets = [
+            (name, {"fields": [f for f in fields if f in form.fields]})
+            for name, fields in form.staff_fieldsets()
+        ]
+        return TemplateResponse(
+            request,
+            "admin/registration/registration/bookings.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "adminform": helpers.AdminForm(form, fieldsets, {}, model_admin=self),
+                "registration": registration,
+                "change_url": change_url,
+                "title": _("Jours et sessions de %(name)s") % {"name": registration.full_name},
+            },
+        )
+
+    def cancel(self, request, pk):
+        """Staff cancel someone's registration (they called, they wrote): the service the
+        person's own « annuler » uses, so seats go to the waiting lists and everyone
+        concerned gets the usual email."""
+        registration = self._live_registration(request, pk)
+        if registration is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        change_url = reverse("admin:registration_registration_change", args=[pk])
+        if registration.is_cancelled:
+            return redirect(change_url)
+        if request.method == "POST":
+            try:
+                services.registration_cancel(registration=registration)
+            except services.RegistrationClosed:
+                self.message_user(
+                    request, _("L'événement est terminé : plus d'annulation."), messages.WARNING
+                )
+            else:
+                self.log_change(request, registration, [{"changed": {"fields": ["status"]}}])
+                self.message_user(
+                    request, _("Inscription annulée ; ses places vont aux listes d'attente.")
+                )
+            return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/registration/registration/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "registration": registration,
+                "change_url": change_url,
+                "title": _("Annuler l'inscription de %(name)s") % {"name": registration.full_name},
+            },
+        )
+
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             context["personal_data_url"] = reverse("admin:registration_data", args=[obj.pk])
             context["erase_url"] = reverse("admin:registration_erase", args=[obj.pk])
+            if not obj.is_cancelled:
+                context["bookings_url"] = reverse("admin:registration_bookings", args=[obj.pk])
+                context["cancel_url"] = reverse("admin:registration_cancel", args=[obj.pk])
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 

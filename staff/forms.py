@@ -2,7 +2,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from registration.forms import RegistrationForm
+from registration.forms import RegistrationChangeForm, RegistrationForm
 from registration.models import Registration
 from registration.services import DETAIL_FIELDS
 
@@ -126,3 +126,16 @@ class RegistrationDetailsForm(forms.ModelForm):
                     "lunch", _("Le cocktail déjeuner a lieu un jour où la personne n'est pas.")
                 )
         return cleaned
+
+
+class StaffChangeForm(RegistrationChangeForm):
+    """Staff change someone's days, sessions and details (a phone call), with the form the
+    person has on their own page: the same rules, the same email afterwards."""
+
+    def staff_fieldsets(self):
+        return [
+            (_("Personne"), [name for name in PERSON_FIELDS if name != "email"]),
+            (_("Venue"), ["days", "lunch", "dietary_needs", "accessibility_needs"]),
+            (_("Sessions"), [name for name, _slot in self.slot_fields]),
+            (_("Consentements"), ["photo_consent", "newsletter_consent"]),
+        ]

@@ -7,7 +7,7 @@ stylesheets."""
 import json
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -143,7 +143,18 @@ def test_public_and_personal_pages_are_valid_html(
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
-def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
+def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_machine):
+    from outreach.models import StaffMessage
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE
+    from tests.staff.conftest import sign_up
+
+    message = StaffMessage.objects.create(
+        edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Texte\n\nFin."
+    )
+    person = sign_up(edition_2026, email="silent@example.org")
+    campaign = campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
+    campaigns = "/admin/outreach/reconfirmationcampaign/"
     documents = {
         path: page(admin_client, path)
         for path in (
@@ -154,8 +165,39 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
             reverse("staff:desk"),
             reverse("staff:badge_sheets"),
             "/admin/registration/registration/add/",  # registering someone by hand
+            "/admin/outreach/staffmessage/add/",  # a message to attendees
+            f"/admin/outreach/staffmessage/{message.pk}/envoyer/",  # its preview
+            f"/admin/registration/registration/{person.pk}/sessions/",  # staff change…
+            f"/admin/registration/registration/{person.pk}/annuler/",  # …or cancel
+            f"{campaigns}add/",  # a reconfirmation campaign
+            f"{campaigns}{campaign.pk}/change/",
         )
     }
+    time_machine.move_to(DEADLINE + timedelta(hours=1))
+    documents["release preview"] = page(admin_client, f"{campaigns}{campaign.pk}/liberer/")
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_reconfirmation_pages_are_valid_html(client, edition_2026, tmp_path, time_machine):
+    """The pages the reconfirmation email's links open, before and after answering."""
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE, links_to
+    from tests.staff.conftest import sign_up
+
+    time_machine.move_to(JUNE)
+    for language in LANGUAGES:
+        registration = sign_up(edition_2026, email=f"{language}@example.org")
+        registration.language = language
+        registration.save()
+    campaign_open(edition=edition_2026, deadline=DEADLINE, user=None)
+    run_worker()
+    documents = {}
+    for language in LANGUAGES:
+        yes, no = links_to(f"{language}@example.org")
+        documents[f"yes ({language})"] = page(client, yes)
+        documents[f"no ({language})"] = page(client, no)
+        documents[f"coming ({language})"] = page(client, yes, {})
+        documents[f"not coming ({language})"] = page(client, no, {})
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
@@ -205,6 +247,41 @@ def test_html_emails_are_valid(edition_2026, tmp_path):
                 documents[f"{kind} ({language}, {status})"] = email.html_body
                 assert f"<title>{escape(email.subject)}</title>" in email.html_body
     assert len(kinds) == 7 and len(documents) == 28
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_outreach_html_emails_are_valid(edition_2026, tmp_path):
+    """The messages of outreach/ (staff messages, reminders), in both languages."""
+    from outreach.models import StaffMessage
+
+    message = StaffMessage.objects.create(
+        edition=edition_2026, audience="everyone", subject_fr="Objet", body_fr="Un\n\nDeux <b>"
+    )
+    from outreach.models import Reconfirmation
+    from outreach.services import campaign_open
+    from tests.outreach.test_reconfirmation import DEADLINE, JUNE
+
+    for language in LANGUAGES:
+        make_registration(edition_2026, language=language, email=f"{language}@example.org")
+    campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
+    contexts = {
+        "staff_message": {"message": message.pk},
+        "reminder (week)": {"reminder": "week"},
+        "reminder (day)": {"reminder": "day"},
+    }
+    documents = {}
+    for language in LANGUAGES:
+        row = Reconfirmation.objects.get(registration__email=f"{language}@example.org")
+        registration = row.registration
+        contexts["reconfirmation"] = {"reconfirmation": row.pk}
+        contexts["reconfirmation (reminder)"] = {"reconfirmation": row.pk, "reminder": True}
+        for name, context in contexts.items():
+            kind = name.partition(" ")[0]
+            email = OutgoingEmail(registration=registration, kind=kind, context=context)
+            emails.render(email, token="abc-def")
+            documents[f"{name} ({language})"] = email.html_body
+            assert f"<title>{escape(email.subject)}</title>" in email.html_body
+    assert "Deux &lt;b&gt;" in documents["staff_message (fr)"]
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
