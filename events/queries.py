@@ -33,7 +33,7 @@ def sessions_of(edition):
         Session.objects.published()
         .filter(slot__edition=edition)
         .select_related("type", "room", "slot")
-        .order_by("starts_at", "type__position", "title", "pk")
+        .order_by("starts_at", "position", "pk")
     )
 
 
@@ -173,8 +173,27 @@ def formats():
     return list(SessionType.objects.filter(is_format=True))
 
 
+@dataclass(frozen=True)
+class Partners:
+    main: list
+    support: list
+
+    @property
+    def all(self):
+        return self.main + self.support
+
+    def __bool__(self):
+        return bool(self.main or self.support)
+
+
 def partners_of(edition):
-    return list(Partner.objects.filter(edition=edition))
+    """The partners of an edition, main partners apart from « avec le concours de » (1
+    query)."""
+    partners = list(Partner.objects.filter(edition=edition))
+    return Partners(
+        main=[p for p in partners if p.tier == Partner.Tier.MAIN],
+        support=[p for p in partners if p.tier != Partner.Tier.MAIN],
+    )
 
 
 def access_options_of(venue):

@@ -80,6 +80,7 @@ def test_environment():
             },
             STORAGES=storages,
             STATIC_ROOT=folder,
+            MEDIA_ROOT=f"{folder}/media",
             WHITENOISE_USE_FINDERS=True,
             WHITENOISE_AUTOREFRESH=True,
         ):

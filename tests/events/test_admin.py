@@ -54,6 +54,7 @@ def post_session(staff, session=None, **changes):
         "ends_at_0": "",
         "ends_at_1": "",
         "capacity": "",
+        "position": "1",
         "is_published": "on",
     }
     data.update(changes)
