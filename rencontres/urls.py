@@ -21,6 +21,8 @@ urlpatterns = [
         path(_("editorial/"), views.editorial, name="editorial"),
         path(_("infos-pratiques/"), views.practical, name="practical"),
         path(_("donnees-personnelles/"), views.privacy, name="privacy"),
+        path(_("mentions-legales/"), views.legal_notice, name="legal_notice"),
+        path(_("accessibilite/"), views.accessibility, name="accessibility"),
         path("", include("events.urls")),
         path("", include("registration.urls")),
         prefix_default_language=True,

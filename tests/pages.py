@@ -12,6 +12,8 @@ PUBLIC = [
     "editorial",
     "practical",
     "privacy",
+    "legal_notice",
+    "accessibility",
     "events:pre_programme",
     "events:programme",
     "events:partners",
