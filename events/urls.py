@@ -15,4 +15,5 @@ urlpatterns = [
     path("schedule.json", views.schedule_json, name="schedule_json"),
     path("schedule.xml", views.schedule_xml, name="schedule_xml"),
     path(_("partenaires/"), views.partners, name="partners"),
+    path(_("maintenant/"), views.now_and_next, name="now"),
 ]

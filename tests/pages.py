@@ -17,6 +17,7 @@ PUBLIC = [
     "events:pre_programme",
     "events:programme",
     "events:partners",
+    "events:now",
     "registration:register",
     "registration:thanks",
     "registration:lost_link",
