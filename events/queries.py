@@ -256,3 +256,23 @@ def now_and_next(edition, now):
     else:
         state = "between"
     return NowAndNext(state=state, rooms=rooms, changes_at=moments[0] if moments else None)
+
+
+def archived_editions():
+    """The editions before the current one, newest first (1 query). A later edition being
+    prepared in admin is never among them."""
+    current = current_edition()
+    return list(Edition.objects.filter(number__lt=current.number).select_related("venue"))
+
+
+def archived_edition(number):
+    """One edition before the current one, with its venue (1 query). 404 otherwise."""
+    current = current_edition()
+    edition = (
+        Edition.objects.filter(number=number, number__lt=current.number)
+        .select_related("venue")
+        .first()
+    )
+    if edition is None:
+        raise Http404("No such archived edition")
+    return edition

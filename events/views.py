@@ -165,3 +165,30 @@ def schedule_xml(request):
         exports.schedule_xml(_schedule(), url=settings.SITE_URL + request.path),
         content_type="application/xml; charset=utf-8",
     )
+
+
+@cached_page()
+def archives(request):
+    return TemplateResponse(
+        request,
+        "events/archives.html",
+        {"edition": queries.current_edition(), "archives": queries.archived_editions()},
+    )
+
+
+@cached_page()
+def archive(request, number):
+    """A past edition: its programme (sessions in full, no booking) and practical
+    information, without registration."""
+    past = queries.archived_edition(number)
+    return TemplateResponse(
+        request,
+        "events/archive.html",
+        {
+            "edition": queries.current_edition(),
+            "past": past,
+            "programme": queries.programme(past),
+            "access_options": queries.access_options_of(past.venue),
+            "partners": queries.partners_of(past),
+        },
+    )

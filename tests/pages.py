@@ -18,6 +18,7 @@ PUBLIC = [
     "events:programme",
     "events:partners",
     "events:now",
+    "events:archives",
     "registration:register",
     "registration:thanks",
     "registration:lost_link",

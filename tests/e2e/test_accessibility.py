@@ -93,3 +93,22 @@ def test_now_and_next_during_the_event(audit, live_server, live_edition, time_ma
     assert found == []
     _page, found = audit(live_server.url + path + "?ecran=1")
     assert [rule for rule, _targets in found if rule != "meta-refresh"] == []
+
+
+def test_archive_of_a_past_edition(audit, live_server, live_edition):
+    from datetime import date
+
+    from events.models import Edition
+    from events.services import edition_copy
+
+    new = edition_copy(edition=live_edition, number=18, start_date=date(2027, 7, 7))
+    Edition.objects.filter(pk=live_edition.pk).update(is_current=False)
+    new.is_current = True
+    new.save()
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            paths = [reverse("events:archives"), reverse("events:archive", args=[17])]
+        for path in paths:
+            page, found = audit(live_server.url + path)
+            assert found == [], path
+    assert "Atelier thématique 1" in page.content() or "Thematic workshop 1" in page.content()
