@@ -268,8 +268,10 @@ def archived_editions():
 def archived_edition(number):
     """One edition before the current one, with its venue (1 query). 404 otherwise."""
     current = current_edition()
+    if not 0 < number < current.number:  # and no number too large for the column
+        raise Http404("No such archived edition")
     edition = (
-        Edition.objects.filter(number=number, number__lt=current.number)
+        Edition.objects.filter(number=number)
         .select_related("venue")
         .first()
     )

@@ -99,6 +99,17 @@ def test_environment():
 
 
 @pytest.fixture(autouse=True)
+def _french_again():
+    """A request to an English page leaves English active in the test's thread (the locale
+    middleware does not switch back): the next test starts in French again, whatever ran
+    before it."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import caches
 

@@ -163,4 +163,5 @@ def test_a_prepared_edition_is_not_an_archive(client, edition_2026):
     services.edition_copy(edition=edition_2026, number=18, start_date=date(2027, 7, 7))
     assert client.get("/fr/archives/18/").status_code == 404
     assert "/fr/archives/18/" not in client.get("/fr/archives/").text
-    assert client.get("/fr/archives/16/").status_code == 404
+    for number in (16, 0, 99999999999999999999999):
+        assert client.get(f"/fr/archives/{number}/").status_code == 404
