@@ -270,11 +270,7 @@ def archived_edition(number):
     current = current_edition()
     if not 0 < number < current.number:  # and no number too large for the column
         raise Http404("No such archived edition")
-    edition = (
-        Edition.objects.filter(number=number)
-        .select_related("venue")
-        .first()
-    )
+    edition = Edition.objects.filter(number=number).select_related("venue").first()
     if edition is None:
         raise Http404("No such archived edition")
     return edition
