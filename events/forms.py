@@ -12,8 +12,9 @@ class EditionCopyForm(forms.Form):
     number = forms.IntegerField(label=_("numéro de la nouvelle édition"), min_value=1)
     start_date = forms.DateField(
         label=_("premier jour de la nouvelle édition"),
-        help_text=_("AAAA-MM-JJ. Créneaux et sessions gardent leurs horaires."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Créneaux et sessions gardent leurs horaires."),
+        # A date input reads and writes ISO dates only, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_number(self):

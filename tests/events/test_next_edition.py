@@ -41,6 +41,7 @@ def test_admin_action_prepares_next_year(staff, edition_2026):
     )
     assert form.status_code == 200
     assert form.context["form"].initial == {"number": 18, "start_date": date(2027, 7, 7)}
+    assert 'type="date" name="start_date" value="2027-07-07"' in form.text
 
     response = copy_in_admin(staff, edition_2026, number="18", start_date="2027-07-07")
     new = Edition.objects.get(number=18)
