@@ -33,6 +33,11 @@ def heavy_jpeg():
     return SimpleUploadedFile("big.jpg", small + bytes(5 * 1024 * 1024))
 
 
+def truncated_png():
+    whole = image_file("x.png", size=(400, 400), fmt="PNG", colour="red").read()
+    return SimpleUploadedFile("cut.png", whole[: len(whole) // 2])
+
+
 def form_values(client, url):
     """What a browser posts back from an admin change form, file inputs left out."""
     parser = FormValues()
@@ -92,8 +97,9 @@ def test_speaker_photo_is_reduced_re_encoded_served_and_shown(staff, edition_202
         (image_file("anim.gif", size=(10, 10), fmt="GIF"), "Format refusé"),
         (image_file("huge.png", size=(9000, 6000), mode="1", fmt="PNG"), "trop grande"),
         (heavy_jpeg(), "trop lourd"),
+        (truncated_png(), "image"),
     ],
-    ids=["svg", "garbage", "gif", "too-many-pixels", "too-heavy"],
+    ids=["svg", "garbage", "gif", "too-many-pixels", "too-heavy", "truncated"],
 )
 def test_unusable_images_are_refused_with_a_reason(staff, edition_2026, upload, message):
     speaker = Speaker.objects.create(name="Awa Diop")
@@ -208,3 +214,15 @@ def test_renaming_a_session_keeps_its_place_and_position_moves_it(staff, edition
     assert in_slot.all()[0] == regional
     programme = staff.get("/fr/programme/").text
     assert programme.index("Réunion régionale 1 (") < programme.index("Zygomatiques")
+
+
+def test_whatever_rides_along_an_image_is_not_stored(staff, edition_2026):
+    speaker = Speaker.objects.create(name="Awa Diop")
+    payload = image_file("p.jpg", size=(50, 50)).read() + b"<script>alert(1)</script>"
+    photo = SimpleUploadedFile("p.jpg", payload)
+    response = post_form(staff, f"/admin/events/speaker/{speaker.pk}/change/", photo=photo)
+    assert response.status_code == 302
+    speaker.refresh_from_db()
+    _response, content = served(staff, speaker.photo.url)
+    assert b"<script>" not in content
+    assert Image.open(io.BytesIO(content)).size == (50, 50)  # small images are not enlarged
