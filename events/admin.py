@@ -1,12 +1,17 @@
 """Django admin for the programme: where CUF staff edit everything visitors read."""
 
-from django.contrib import admin
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import services
-from .forms import SessionForm, SlotForm
+from .forms import EditionCopyForm, SessionForm, SlotForm
 from .models import (
     AccessOption,
     Edition,
@@ -40,6 +45,14 @@ class VenueAdmin(admin.ModelAdmin):
 class PartnerInline(TranslationTabularInline):
     model = Partner
     extra = 0
+    # The logo is uploaded on the partner's own page, where it is made safe (services).
+    exclude = ["logo"]
+    show_change_link = True
+
+
+def new_upload(form, name):
+    """The file just uploaded in ``form``'s field ``name``, or None."""
+    return form.cleaned_data.get(name) if name in form.changed_data else None
 
 
 @admin.register(Edition)
@@ -48,6 +61,7 @@ class EditionAdmin(TranslationAdmin):
     list_filter = ["is_current"]
     search_fields = ["title", "theme"]
     inlines = [PartnerInline]
+    actions = ["copy_for_next_year"]
     fieldsets = [
         (None, {"fields": ["number", "is_current", "title", "short_title", "theme"]}),
         (_("Dates et lieu"), {"fields": ["start_date", "end_date", "time_zone", "venue"]}),
@@ -62,7 +76,11 @@ class EditionAdmin(TranslationAdmin):
                 ]
             },
         ),
-        (_("Éditorial"), {"fields": ["editorial", "signatory_name", "signatory_titles"]}),
+        (
+            _("Éditorial et page d'accueil"),
+            {"fields": ["intro", "editorial", "signatory_name", "signatory_titles"]},
+        ),
+        (_("Documents"), {"fields": ["programme_pdf"]}),
         (
             _("Contacts"),
             {
@@ -78,7 +96,73 @@ class EditionAdmin(TranslationAdmin):
                 ]
             },
         ),
+        (
+            _("Mentions légales"),
+            {
+                "fields": [
+                    "publisher_name",
+                    "publisher_details",
+                    "publication_director",
+                    "host_name",
+                    "host_details",
+                ]
+            },
+        ),
+        (
+            _("Déclaration d'accessibilité"),
+            {"fields": ["accessibility_state", "accessibility_audit", "accessibility_updated_on"]},
+        ),
     ]
+
+    @admin.action(description=_("Préparer l'édition suivante (copie)"), permissions=["add"])
+    def copy_for_next_year(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choisissez une seule édition à copier."), level=messages.WARNING
+            )
+            return None
+        edition = queryset.get()
+        if "apply" in request.POST:
+            form = EditionCopyForm(request.POST)
+            if form.is_valid():
+                try:
+                    new = services.edition_copy(edition=edition, **form.cleaned_data)
+                except services.EditionExists:
+                    form.add_error("number", _("Cette édition existe déjà."))
+                else:
+                    self.message_user(
+                        request,
+                        _(
+                            "Édition %(number)s préparée : sessions marquées provisoires, "
+                            "pas encore affichée sur le site."
+                        )
+                        % {"number": new.number},
+                        level=messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:events_edition_change", args=[new.pk])
+                    )
+        else:
+            form = EditionCopyForm(
+                initial={
+                    "number": edition.number + 1,
+                    # 52 weeks later: the same days of the week.
+                    "start_date": edition.start_date + timedelta(weeks=52),
+                }
+            )
+        return TemplateResponse(
+            request,
+            "admin/events/edition/copy.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Préparer l'édition suivante"),
+                "opts": self.model._meta,
+                "edition": edition,
+                "form": form,
+                "action": "copy_for_next_year",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 class SessionInline(admin.TabularInline):
@@ -87,8 +171,18 @@ class SessionInline(admin.TabularInline):
 
     model = Session
     extra = 0
-    fields = ["title", "type", "room", "starts_at", "ends_at", "is_published"]
+    fields = [
+        "position",
+        "title",
+        "type",
+        "room",
+        "starts_at",
+        "ends_at",
+        "is_published",
+        "is_provisional",
+    ]
     readonly_fields = fields
+    ordering = ["starts_at", "position", "pk"]
     can_delete = False
     show_change_link = True
 
@@ -139,8 +233,15 @@ class RoomAdmin(TranslationAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(TranslationAdmin):
-    list_display = ["name", "role", "organisation"]
+    list_display = ["name", "role", "organisation", "has_photo"]
     search_fields = ["name", "organisation"]
+
+    @admin.display(description=_("photo"), boolean=True)
+    def has_photo(self, speaker):
+        return bool(speaker.photo)
+
+    def save_model(self, request, obj, form, change):
+        services.speaker_save(speaker=obj, photo=new_upload(form, "photo"))
 
 
 @admin.register(Session)
@@ -150,6 +251,7 @@ class SessionAdmin(TranslationAdmin):
         "type",
         "day",
         "time_range",
+        "position",
         "room",
         "effective_capacity",
         "is_published",
@@ -157,14 +259,17 @@ class SessionAdmin(TranslationAdmin):
     ]
     list_filter = ["slot__edition", "type", "room", "is_published", "is_provisional", "slot"]
     search_fields = ["title", "description", "code", "speakers__name"]
-    ordering = ["starts_at", "type__position", "title"]
+    ordering = ["starts_at", "position", "pk"]
     list_select_related = ["type", "room", "slot"]
     autocomplete_fields = ["speakers"]
     readonly_fields = ["code", "guid", "sequence", "updated_at"]
     form = SessionForm
     fieldsets = [
         (None, {"fields": ["title", "type", "description", "speakers", "language"]}),
-        (_("Quand et où"), {"fields": ["slot", "start", "end", "room", "capacity"]}),
+        (
+            _("Quand et où"),
+            {"fields": ["slot", "position", "start", "end", "room", "capacity"]},
+        ),
         (_("Publication"), {"fields": ["is_published", "is_provisional"]}),
         (_("Identifiants"), {"fields": ["code", "guid", "sequence", "updated_at"]}),
     ]
@@ -186,5 +291,8 @@ class SessionAdmin(TranslationAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(TranslationAdmin):
-    list_display = ["name", "role", "edition", "position"]
-    list_filter = ["edition"]
+    list_display = ["name", "tier", "role", "edition", "position"]
+    list_filter = ["edition", "tier"]
+
+    def save_model(self, request, obj, form, change):
+        services.partner_save(partner=obj, logo=new_upload(form, "logo"))

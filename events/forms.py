@@ -1,4 +1,5 @@
-"""Admin forms of the programme: times typed the way staff write them, on their slot's day."""
+"""Admin forms of the programme: times typed the way staff write them, on their slot's day;
+next year's edition."""
 
 import re
 from datetime import datetime, time
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Session, Slot
+from .models import Edition, Session, Slot
 from .services import slot_sessions_after
 
 # « 15h30 », « 15h », « 15:30 », « 15.30 », « 9h05 », « 1530 », with or without spaces.
@@ -117,6 +118,7 @@ class SessionForm(forms.ModelForm):
             "speakers",
             "language",
             "slot",
+            "position",
             "room",
             "capacity",
             "is_published",
@@ -151,3 +153,23 @@ class SessionForm(forms.ModelForm):
             session.starts_at = on_day(day, start, tz) if start else slot.starts_at
             session.ends_at = on_day(day, end, tz) if end else slot.ends_at
         return cleaned
+
+
+class EditionCopyForm(forms.Form):
+    """Next year's edition: its number and first day (the rest follows from the copy)."""
+
+    number = forms.IntegerField(label=_("numéro de la nouvelle édition"), min_value=1)
+    start_date = forms.DateField(
+        label=_("premier jour de la nouvelle édition"),
+        help_text=_("Créneaux et sessions gardent leurs horaires."),
+        # A date input reads and writes ISO dates only, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if Edition.objects.filter(number=number).exists():
+            raise forms.ValidationError(
+                _("L'édition %(number)s existe déjà."), params={"number": number}
+            )
+        return number

@@ -4,6 +4,7 @@ Text that visitors read is translated with django-modeltranslation (see translat
 staff type French and, when they can, English; English falls back to French.
 """
 
+import os
 import secrets
 import uuid
 from datetime import datetime, time
@@ -17,7 +18,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .uploads import validate_image, validate_pdf
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def random_file_name(folder, filename):
+    """Uploaded files get a random name: nothing of the original name reaches the site, and
+    a replaced file has a new address (served as immutable, see rencontres/media.py)."""
+    return f"{folder}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+def upload_to_programme(instance, filename):
+    return random_file_name("programme", "programme.pdf")
+
+
+def upload_to_speakers(instance, filename):
+    return random_file_name("intervenants", filename)
+
+
+def upload_to_partners(instance, filename):
+    return random_file_name("partenaires", filename)
 
 
 def new_public_code():
@@ -79,7 +100,15 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(is_current=True).select_related("venue").first()
 
 
+class AccessibilityState(models.TextChoices):
+    COMPLIANT = "full", _("totalement conforme")
+    PARTIAL = "partial", _("partiellement conforme")
+    NOT_COMPLIANT = "none", _("non conforme")
+
+
 class Edition(models.Model):
+    AccessibilityState = AccessibilityState
+
     class RegistrationState(models.TextChoices):
         NOT_OPEN = "not_open", _("pas encore ouvertes")
         OPEN = "open", _("ouvertes")
@@ -122,6 +151,49 @@ class Edition(models.Model):
     x_handle = models.CharField(_("compte X"), max_length=50, blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
     hashtag = models.CharField(_("mot-dièse"), max_length=50, blank=True)
+    intro = models.TextField(
+        _("présentation (page d'accueil)"),
+        blank=True,
+        help_text=_("Le paragraphe « Rendez-vous » de la page d'accueil. **gras** accepté."),
+    )
+    programme_pdf = models.FileField(
+        _("programme (PDF)"),
+        upload_to=upload_to_programme,
+        blank=True,
+        validators=[validate_pdf],
+        help_text=_("Proposé en téléchargement sur les pages du programme. 20 Mo au plus."),
+    )
+    # Mentions légales (loi pour la confiance dans l'économie numérique, art. 6).
+    publisher_name = models.CharField(_("éditeur du site"), max_length=200, blank=True)
+    publisher_details = models.TextField(
+        _("coordonnées de l'éditeur"),
+        blank=True,
+        help_text=_("Statut, adresse du siège, numéros d'identification, téléphone."),
+    )
+    publication_director = models.CharField(
+        _("directeur·rice de la publication"), max_length=200, blank=True
+    )
+    host_name = models.CharField(_("hébergeur"), max_length=200, blank=True)
+    host_details = models.TextField(
+        _("coordonnées de l'hébergeur"), blank=True, help_text=_("Adresse et téléphone.")
+    )
+    # Déclaration d'accessibilité (RGAA).
+    accessibility_state = models.CharField(
+        _("état de conformité RGAA"),
+        max_length=20,
+        choices=AccessibilityState.choices,
+        default=AccessibilityState.NOT_COMPLIANT,
+        help_text=_(
+            "« Partiellement » ou « totalement conforme » supposent un audit RGAA complet ; "
+            "sans audit, le site est « non conforme »."
+        ),
+    )
+    accessibility_audit = models.TextField(
+        _("résultats des vérifications"),
+        blank=True,
+        help_text=_("Qui a vérifié quoi, quand, avec quels outils ; les défauts connus."),
+    )
+    accessibility_updated_on = models.DateField(_("déclaration établie le"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EditionQuerySet.as_manager()
@@ -306,6 +378,13 @@ class Speaker(models.Model):
     role = models.CharField(_("fonction"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     bio = models.TextField(_("biographie"), blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=upload_to_speakers,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG ou WebP, 5 Mo au plus ; réduite à 600 pixels de côté."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -360,6 +439,11 @@ class Session(models.Model):
         default=False,
         help_text=_("Affiche « contenu provisoire » tant que l'intitulé n'est pas arrêté."),
     )
+    position = models.PositiveSmallIntegerField(
+        _("ordre dans le créneau"),
+        default=0,
+        help_text=_("Les sessions d'un créneau s'affichent par ordre croissant."),
+    )
     language = models.CharField(
         _("langue"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
@@ -369,7 +453,7 @@ class Session(models.Model):
     objects = SessionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["starts_at", "type__position", "title"]
+        ordering = ["starts_at", "position", "pk"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         constraints = [
@@ -441,13 +525,30 @@ class Session(models.Model):
 
 
 class Partner(models.Model):
+    class Tier(models.TextChoices):
+        MAIN = "main", _("partenaire principal")
+        SUPPORT = "support", _("avec le concours de")
+
     edition = models.ForeignKey(
         Edition, on_delete=models.CASCADE, related_name="partners", verbose_name=_("édition")
     )
     name = models.CharField(_("nom"), max_length=200)
-    role = models.CharField(_("rôle"), max_length=200, blank=True)
+    tier = models.CharField(_("place"), max_length=10, choices=Tier.choices, default=Tier.SUPPORT)
+    role = models.CharField(
+        _("rôle"),
+        max_length=200,
+        blank=True,
+        help_text=_("Affiché au-dessus du nom (ex. « Avec le concours de »)."),
+    )
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("site web"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=upload_to_partners,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("PNG, JPEG ou WebP, 5 Mo au plus ; réduit à 600 × 300 pixels au plus."),
+    )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:

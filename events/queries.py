@@ -1,7 +1,7 @@
 """Reads of the programme, each with a fixed number of queries (tests count them)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db.models import Prefetch
@@ -33,7 +33,7 @@ def sessions_of(edition):
         Session.objects.published()
         .filter(slot__edition=edition)
         .select_related("type", "room", "slot")
-        .order_by("starts_at", "type__position", "title", "pk")
+        .order_by("starts_at", "position", "pk")
     )
 
 
@@ -173,8 +173,27 @@ def formats():
     return list(SessionType.objects.filter(is_format=True))
 
 
+@dataclass(frozen=True)
+class Partners:
+    main: list
+    support: list
+
+    @property
+    def all(self):
+        return self.main + self.support
+
+    def __bool__(self):
+        return bool(self.main or self.support)
+
+
 def partners_of(edition):
-    return list(Partner.objects.filter(edition=edition))
+    """The partners of an edition, main partners apart from « avec le concours de » (1
+    query)."""
+    partners = list(Partner.objects.filter(edition=edition))
+    return Partners(
+        main=[p for p in partners if p.tier == Partner.Tier.MAIN],
+        support=[p for p in partners if p.tier != Partner.Tier.MAIN],
+    )
 
 
 def access_options_of(venue):
@@ -183,3 +202,75 @@ def access_options_of(venue):
 
 def session_types():
     return list(SessionType.objects.all())
+
+
+@dataclass(frozen=True)
+class RoomNow:
+    name: str
+    current: Session | None
+    next: Session | None
+
+
+@dataclass(frozen=True)
+class NowAndNext:
+    """What is on now and next in each room (« Maintenant / ensuite »).
+
+    ``state``: "before" the first session, "during" one, "between" two (breaks, the
+    night), "after" the last. ``changes_at``: when this answer next changes (a session
+    starts or ends), None once everything is over."""
+
+    state: str
+    rooms: list
+    changes_at: datetime | None
+
+
+def now_and_next(edition, now):
+    """The current and next published session of every room at ``now`` (3 queries, none
+    once the programme is cached: see programme_data). Sessions without a room (breaks,
+    the lunch) are listed under the venue's name."""
+    _slots, sessions = programme_data(edition)
+    if not sessions:
+        return NowAndNext(state="after", rooms=[], changes_at=None)
+    by_room = {}
+    for session in sessions:
+        by_room.setdefault(session.room_id, []).append(session)
+    rooms = []
+    for room_id, in_room in sorted(
+        by_room.items(),
+        key=lambda item: (item[1][0].room.position, item[0]) if item[0] else (-1, 0),
+    ):
+        current = next((s for s in in_room if s.starts_at <= now < s.ends_at), None)
+        upcoming = next((s for s in in_room if s.starts_at >= now and s is not current), None)
+        if current or upcoming:
+            name = in_room[0].room.name if room_id else edition.venue.name
+            rooms.append(RoomNow(name=name, current=current, next=upcoming))
+    moments = sorted({m for s in sessions for m in (s.starts_at, s.ends_at) if m > now})
+    first_start = min(s.starts_at for s in sessions)
+    last_end = max(s.ends_at for s in sessions)
+    if now < first_start:
+        state = "before"
+    elif now >= last_end:
+        state = "after"
+    elif any(room.current for room in rooms):
+        state = "during"
+    else:
+        state = "between"
+    return NowAndNext(state=state, rooms=rooms, changes_at=moments[0] if moments else None)
+
+
+def archived_editions():
+    """The editions before the current one, newest first (1 query). A later edition being
+    prepared in admin is never among them."""
+    current = current_edition()
+    return list(Edition.objects.filter(number__lt=current.number).select_related("venue"))
+
+
+def archived_edition(number):
+    """One edition before the current one, with its venue (1 query). 404 otherwise."""
+    current = current_edition()
+    if not 0 < number < current.number:  # and no number too large for the column
+        raise Http404("No such archived edition")
+    edition = Edition.objects.filter(number=number).select_related("venue").first()
+    if edition is None:
+        raise Http404("No such archived edition")
+    return edition

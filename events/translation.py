@@ -7,7 +7,16 @@ from .models import AccessOption, Edition, Partner, Room, Session, SessionType, 
 
 @register(Edition)
 class EditionTranslation(TranslationOptions):
-    fields = ("title", "short_title", "theme", "editorial", "signatory_titles", "contact_intro")
+    fields = (
+        "title",
+        "short_title",
+        "theme",
+        "editorial",
+        "signatory_titles",
+        "contact_intro",
+        "intro",
+        "accessibility_audit",
+    )
 
 
 @register(AccessOption)

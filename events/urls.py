@@ -15,4 +15,7 @@ urlpatterns = [
     path("schedule.json", views.schedule_json, name="schedule_json"),
     path("schedule.xml", views.schedule_xml, name="schedule_xml"),
     path(_("partenaires/"), views.partners, name="partners"),
+    path(_("maintenant/"), views.now_and_next, name="now"),
+    path(_("archives/"), views.archives, name="archives"),
+    path(_("archives/<int:number>/"), views.archive, name="archive"),
 ]

@@ -13,6 +13,9 @@ from rencontres.http import CalendarResponse
 from . import exports, ical, queries
 from .pagecache import cached_page
 
+# How often the venue's screens reload « Maintenant / ensuite » (a 304 when nothing changed).
+NOW_REFRESH_SECONDS = 60
+
 
 def parse_day(value, days):
     """The day among ``days`` that ``value`` names (2026-07-08), or None."""
@@ -68,6 +71,32 @@ def session_detail(request, code):
     return TemplateResponse(
         request, "events/session_detail.html", {"edition": edition, "session": session}
     )
+
+
+def screen_mode(request):
+    """?ecran=1: the variant for the venue's screens, which reloads itself every minute
+    (a page that reloads under a reader is a barrier for everyone else: WCAG 2.2.1)."""
+    return {"ecran": "1"} if request.GET.get("ecran") == "1" else {}
+
+
+@cached_page(query=screen_mode)
+def now_and_next(request):
+    edition = queries.current_edition()
+    now = timezone.now()
+    response = TemplateResponse(
+        request,
+        "events/now.html",
+        {
+            "edition": edition,
+            "now": now,
+            "board": queries.now_and_next(edition, now),
+            "screen": bool(request.page_query),
+            "refresh_seconds": NOW_REFRESH_SECONDS,
+        },
+    )
+    # Cached until a session starts or ends, the only moments the page changes.
+    response.cache_until = response.context_data["board"].changes_at
+    return response
 
 
 @cached_page()
@@ -135,4 +164,31 @@ def schedule_xml(request):
     return HttpResponse(
         exports.schedule_xml(_schedule(), url=settings.SITE_URL + request.path),
         content_type="application/xml; charset=utf-8",
+    )
+
+
+@cached_page()
+def archives(request):
+    return TemplateResponse(
+        request,
+        "events/archives.html",
+        {"edition": queries.current_edition(), "archives": queries.archived_editions()},
+    )
+
+
+@cached_page()
+def archive(request, number):
+    """A past edition: its programme (sessions in full, no booking) and practical
+    information, without registration."""
+    past = queries.archived_edition(number)
+    return TemplateResponse(
+        request,
+        "events/archive.html",
+        {
+            "edition": queries.current_edition(),
+            "past": past,
+            "programme": queries.programme(past),
+            "access_options": queries.access_options_of(past.venue),
+            "partners": queries.partners_of(past),
+        },
     )

@@ -251,6 +251,10 @@ STATICFILES_DIRS = [
     # Bootstrap from the xstatic-bootstrap wheel: served by us, never from a CDN.
     ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Files staff upload in admin (speaker photos, partner logos, the programme PDF), served by
+# rencontres/media.py under random names.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Badge sheets and other files with personal data: never under a public URL.

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import media, views
 from .forms import AdminLoginForm
 
 admin.site.site_header = _("Rencontres AICT — administration")
@@ -15,11 +15,14 @@ urlpatterns = [
     # Staff tools (French, like the admin they extend): badge sheets, check-in desk…
     path("admin/outils/", include("staff.urls")),
     path("admin/", admin.site.urls),
+    path("media/<path:path>", media.serve, name="media"),
     *i18n_patterns(
         path("", views.home, name="home"),
         path(_("editorial/"), views.editorial, name="editorial"),
         path(_("infos-pratiques/"), views.practical, name="practical"),
         path(_("donnees-personnelles/"), views.privacy, name="privacy"),
+        path(_("mentions-legales/"), views.legal_notice, name="legal_notice"),
+        path(_("accessibilite/"), views.accessibility, name="accessibility"),
         path("", include("events.urls")),
         path("", include("registration.urls")),
         path("", include("outreach.urls")),

@@ -1,5 +1,7 @@
-"""Site-wide pages: home, editorial, practical information, privacy notice, errors."""
+"""Site-wide pages: home, editorial, practical information, privacy notice, legal notice,
+accessibility statement, errors."""
 
+from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -46,6 +48,22 @@ def practical(request):
 def privacy(request):
     return TemplateResponse(
         request, "rencontres/privacy.html", {"edition": queries.current_edition()}
+    )
+
+
+@cached_page()
+def legal_notice(request):
+    return TemplateResponse(
+        request, "rencontres/legal_notice.html", {"edition": queries.current_edition()}
+    )
+
+
+@cached_page()
+def accessibility(request):
+    return TemplateResponse(
+        request,
+        "rencontres/accessibility.html",
+        {"edition": queries.current_edition(), "site_url": settings.SITE_URL},
     )
 
 

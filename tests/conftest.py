@@ -80,6 +80,7 @@ def test_environment():
             },
             STORAGES=storages,
             STATIC_ROOT=folder,
+            MEDIA_ROOT=f"{folder}/media",
             WHITENOISE_USE_FINDERS=True,
             WHITENOISE_AUTOREFRESH=True,
         ):
@@ -95,6 +96,17 @@ def test_environment():
                 yield
             finally:
                 field.storage = kept
+
+
+@pytest.fixture(autouse=True)
+def _french_again():
+    """A request to an English page leaves English active in the test's thread (the locale
+    middleware does not switch back): the next test starts in French again, whatever ran
+    before it."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

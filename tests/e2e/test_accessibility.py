@@ -73,3 +73,42 @@ def test_form_with_errors_and_personal_page(audit, live_server, live_edition, ti
         for path in personal_paths(lang, token):
             assert Client().get(path).status_code == 200
             assert audit(live_server.url + path)[1] == [], path
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_now_and_next_during_the_event(audit, live_server, live_edition, time_machine, lang):
+    """« Maintenant / ensuite » with sessions running. The screens' variant reloads itself,
+    which axe's meta-refresh rule (WCAG 2.2.1) reports for any page: it is meant for the
+    venue's screens, nobody reads it with a keyboard or a screen reader, and the public page
+    (checked here with every rule) does not reload. Every other rule applies to it."""
+    from datetime import datetime
+
+    from tests.factories import PARIS
+
+    time_machine.move_to(datetime(2026, 7, 8, 14, 45, tzinfo=PARIS), tick=True)
+    with translation.override(lang):
+        path = reverse("events:now")
+    page, found = audit(live_server.url + path)
+    assert page.locator("tbody tr").count() >= 5
+    assert found == []
+    _page, found = audit(live_server.url + path + "?ecran=1")
+    assert [rule for rule, _targets in found if rule != "meta-refresh"] == []
+
+
+def test_archive_of_a_past_edition(audit, live_server, live_edition):
+    from datetime import date
+
+    from events.models import Edition
+    from events.services import edition_copy
+
+    new = edition_copy(edition=live_edition, number=18, start_date=date(2027, 7, 7))
+    Edition.objects.filter(pk=live_edition.pk).update(is_current=False)
+    new.is_current = True
+    new.save()
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            paths = [reverse("events:archives"), reverse("events:archive", args=[17])]
+        for path in paths:
+            page, found = audit(live_server.url + path)
+            assert found == [], path
+    assert "Atelier thématique 1" in page.content() or "Thematic workshop 1" in page.content()

@@ -59,6 +59,7 @@ def post_session(staff, session=None, **changes):
         "start": "",
         "end": "",
         "capacity": "",
+        "position": "1",
         "is_published": "on",
     }
     data.update(changes)

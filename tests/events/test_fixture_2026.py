@@ -109,3 +109,17 @@ def test_loading_twice_changes_nothing(edition_2026):
     assert (Edition.objects.count(), Slot.objects.count(), Session.objects.count()) == counts
     edition_2026.refresh_from_db()
     assert edition_2026.theme == "Modifié en admin"  # staff edits survive `make run`
+
+
+def test_content_fields_say_what_the_brochure_says(edition_2026):
+    assert "partenaires internationaux issus de plus de 25 pays" in edition_2026.intro_fr
+    assert "more than 25 countries" in edition_2026.intro_en
+    assert Partner.objects.get(name="PLATFORMA").tier == Partner.Tier.SUPPORT
+    first_workshops = Session.objects.filter(slot__starts_at=at("2026-07-08 14:30"))
+    assert [s.title_fr for s in first_workshops] == [
+        "Atelier thématique 1 (intitulé à venir)",
+        "Atelier thématique 2 (intitulé à venir)",
+        "Réunion régionale 1 (zone à venir)",
+        "Rencontres B2B à l'Espace des Partenaires",
+    ]
+    assert [s.position for s in first_workshops] == [1, 2, 3, 4]

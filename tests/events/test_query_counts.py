@@ -17,6 +17,11 @@ PAGES = [
     "/fr/partenaires/",
     "/fr/programme.ics",
     "/fr/types.css",
+    "/fr/maintenant/",
+    "/fr/maintenant/?ecran=1",
+    "/fr/mentions-legales/",
+    "/fr/accessibilite/",
+    "/fr/archives/",
 ]
 
 
@@ -66,3 +71,14 @@ def test_programme_right_after_a_staff_edit(client, django_assert_max_num_querie
         response = client.get("/fr/programme/")
     assert "Atelier renommé par l’équipe" in response.text
     assert response.text.count('<article class="session-card') == 200
+
+
+@pytest.mark.django_db
+def test_archive_query_count_does_not_grow_with_its_programme(client):
+    past = make_edition(is_current=False)
+    make_edition()  # the current one, numbered after it
+    make_programme(past, sessions=10)
+    path = f"/fr/archives/{past.number}/"
+    small = count_queries(client, path)
+    make_programme(past, sessions=190, per_slot=10)
+    assert count_queries(client, path) == small <= 8

@@ -44,7 +44,7 @@ CHANGELIST = "/admin/registration/registration/"
 DESK = "/admin/outils/accueil/"
 
 # The query parameters our own views read (test_every_parameter_read_is_swept keeps it true).
-OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat"}
+OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat", "ecran"}
 
 SWEEP = settings(
     deadline=None,
@@ -98,6 +98,8 @@ def arguments(name, objects):
     return {
         "events:session": [objects["session"].code],
         "events:session_ics": [objects["session"].code],
+        "events:archive": [16],
+        "media": ["programme/0123456789abcdef.pdf"],
         "registration:manage": [objects["token"]],
         "registration:change": [objects["token"]],
         "registration:cancel": [objects["token"]],

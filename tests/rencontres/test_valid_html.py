@@ -137,7 +137,7 @@ def test_public_and_personal_pages_are_valid_html(
     # errors, « lien perdu » sent, a 404, four personal pages, the 429; then the form before
     # and after the registration period in each language, and the 500 page.
     per_language = len(PUBLIC) + Session.objects.count() + 3 + len(PERSONAL) + 1 + 1
-    assert len(documents) == 2 * per_language + 4 + 1 == 89
+    assert len(documents) == 2 * per_language + 4 + 1 == 97
     shown = [name for name, html in documents.items() if 'id="error-summary"' in html]
     assert sorted(shown) == sorted(name for name in documents if name.endswith("(errors)"))
     assert failing(checker_errors(documents, tmp_path)) == ""
@@ -302,3 +302,30 @@ def test_the_list_of_pages_has_every_public_page():
     with translation.override("fr"):
         found = set(names(get_resolver().url_patterns))
     assert found == set(PUBLIC)
+
+
+def test_now_screen_and_archive_are_valid_html(client, edition_2026, time_machine, tmp_path):
+    """« Maintenant / ensuite » during the event (and its screens' variant, which reloads),
+    and a past edition's archive once next year's edition is current."""
+    from datetime import date
+
+    from events.models import Edition
+    from events.services import edition_copy
+
+    time_machine.move_to(datetime(2026, 7, 8, 14, 45, tzinfo=PARIS))
+    documents = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            now = reverse("events:now")
+        documents[f"{now} (during)"] = page(client, now)
+        documents[f"{now}?ecran=1"] = page(client, now + "?ecran=1")
+    new = edition_copy(edition=edition_2026, number=18, start_date=date(2027, 7, 7))
+    Edition.objects.filter(pk=edition_2026.pk).update(is_current=False)
+    new.is_current = True
+    new.save()
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            for path in (reverse("events:archives"), reverse("events:archive", args=[17])):
+                documents[path] = page(client, path)
+    assert len(documents) == 8
+    assert failing(checker_errors(documents, tmp_path)) == ""
