@@ -38,6 +38,7 @@ def session_form(session, **changes):
         "type": session.type_id,
         "language": session.language,
         "slot": session.slot_id,
+        "position": session.position,
         "room": session.room_id or "",
         "start": "",
         "end": "",
