@@ -154,7 +154,25 @@ class StaffSessionAdmin(SessionAdmin):
 
 class StaffSlotAdmin(SlotAdmin):
     def save_model(self, request, obj, form, change):
-        programme.slot_save(slot=obj)  # its sessions move with it; their people are told
+        moved = programme.slot_save(slot=obj)  # its sessions move with it
+        told = (
+            Booking.objects.filter(session__in=[before.session_id for before in moved])
+            .values("registration")
+            .distinct()
+            .count()
+        )
+        if told:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d personne inscrite recevra dans %(minutes)d minutes un courriel "
+                    "qui résume ce qui a changé pour elle.",
+                    "%(count)d personnes inscrites recevront dans %(minutes)d minutes un courriel "
+                    "qui résume ce qui a changé pour elles.",
+                    told,
+                )
+                % {"count": told, "minutes": programme.NOTICE_DELAY.seconds // 60},
+            )
 
 
 admin.site.unregister(Session)

@@ -246,3 +246,17 @@ def test_staff_without_permission_cannot_send(client, django_user_model, edition
     response = client.post(f"{ADMIN}{message.pk}/envoyer/", {"expected": "3"})
     assert response.status_code in (302, 403)
     assert not OutgoingEmail.objects.filter(kind="staff_message").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_send_once(edition_2026, people):
+    from tests.registration.test_concurrency import run_in_threads
+
+    message = draft(edition_2026)
+    results, errors = run_in_threads(
+        [lambda: services.staff_message_send(message=message, user=None)] * 4, workers=4
+    )
+    assert results.count(3) == 1
+    assert len(errors) == 3 and all(e.startswith("AlreadySent") for e in errors)
+    assert OutgoingEmail.objects.filter(kind="staff_message").count() == 3

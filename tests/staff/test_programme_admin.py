@@ -115,3 +115,27 @@ def test_deleting_a_booked_session_releases_its_bookings(staff, ben):
     assert response.status_code == 302
     assert not Session.objects.filter(pk=one.pk).exists()
     assert ProgrammeNotice.objects.get(registration=ben, kind="cancelled").title_fr == one.title_fr
+
+
+def test_shifting_a_slot_moves_its_booked_sessions_and_says_who_is_told(staff, ben):
+    five = workshop(5)
+    slot = five.slot
+    response = staff.post(
+        f"/admin/events/slot/{slot.pk}/change/",
+        {
+            "edition": slot.edition_id,
+            "title_fr": slot.title_fr,
+            "title_en": slot.title_en or "",
+            "day": "09/07/2026",
+            "start": "15h45",
+            "end": "17h",
+            "sessions-TOTAL_FORMS": "0",
+            "sessions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    shown = " ".join(str(m) for m in staff.get(response["Location"]).context["messages"])
+    assert "1 personne inscrite recevra dans 5 minutes un courriel" in shown
+    five.refresh_from_db()
+    assert five.starts_at == five.slot.starts_at and five.sequence == 1
+    assert ProgrammeNotice.objects.get(registration=ben).session == five
