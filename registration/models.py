@@ -21,6 +21,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import CODE_ALPHABET, Edition, Session, Slot
 
+from . import search
+
 
 def new_checkin_code():
     """What the badge's QR code carries: random, not personal data (10 characters, 50 bits;
@@ -97,6 +99,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
+    # Names, address and organisation folded (no accent, lower case) for the admin's search.
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -120,6 +124,14 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.organisation})"
+
+    def save(self, *args, **kwargs):
+        """Keeps `search_text` in step with what it is made of, whoever saves."""
+        self.search_text = search.search_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(search.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self):

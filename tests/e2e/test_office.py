@@ -1,0 +1,60 @@
+"""The office's staff tools at a laptop's width (1366 px): the registration list and the
+dashboard fit without a horizontal scroll bar. With SCREENSHOTS=<folder> set, each page is
+also saved as a PNG there, to be looked at."""
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_staff import log_in
+from tests.factories import PARIS, make_registration
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def screenshot(page, name):
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+
+
+def overflow(page, selector="html"):
+    """How many pixels of `selector` are hidden sideways (0: no horizontal scroll bar): the
+    admin's results table scrolls inside its own box, so the page alone would not tell."""
+    return page.evaluate(
+        "s => { const e = document.querySelector(s); return e.scrollWidth - e.clientWidth; }",
+        selector,
+    )
+
+
+@pytest.fixture
+def busy_list(live_edition):
+    """People with the longest names and organisations a real list has."""
+    long = "Communauté d'agglomération du Grand Besançon Métropole et ses communes"
+    for number in range(12):
+        make_registration(
+            live_edition,
+            first_name=f"Marie-Françoise {number}",
+            last_name=f"Delacroix-Montmorency {number}",
+            organisation=long,
+            organisation_type="reseau",
+            country="CD",
+            days=[date(2026, 7, 8), date(2026, 7, 9)],
+        )
+    return live_edition
+
+
+@pytest.mark.parametrize("lang", ["fr"])
+def test_registration_list_fits_a_laptop(
+    page, live_server, busy_list, django_user_model, time_machine, lang
+):
+    time_machine.move_to(datetime(2026, 7, 8, 9, 40, tzinfo=PARIS), tick=True)
+    log_in(page, live_server, django_user_model)
+    page.set_viewport_size(LAPTOP)
+    prefix = "/en" if lang == "en" else ""
+    page.goto(f"{live_server.url}{prefix}/admin/registration/registration/")
+    screenshot(page, f"registration-list-{lang}")
+    assert overflow(page) <= 0
+    assert overflow(page, "#changelist .results") <= 0
