@@ -58,3 +58,23 @@ def test_registration_list_fits_a_laptop(
     screenshot(page, f"registration-list-{lang}")
     assert overflow(page) <= 0
     assert overflow(page, "#changelist .results") <= 0
+
+
+def test_dashboard_fits_a_laptop(page, live_server, busy_list, django_user_model, time_machine):
+    time_machine.move_to(datetime(2026, 7, 8, 9, 40, tzinfo=PARIS), tick=True)
+    user = log_in(page, live_server, django_user_model)
+    from registration.models import Registration
+    from staff.models import CheckIn
+
+    for person in Registration.objects.all()[:5]:
+        CheckIn.objects.create(
+            registration=person,
+            day=date(2026, 7, 8),
+            at=datetime(2026, 7, 8, 9, 5, tzinfo=PARIS),
+            by=user,
+        )
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/admin/outils/tableau-de-bord/")
+    screenshot(page, "dashboard-fr")
+    assert overflow(page) <= 0
+    assert page.locator(".event-days tbody tr").count() == 2
