@@ -31,7 +31,7 @@ from registration.search import fold
 
 from . import exports, privacy
 from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
-from .models import CheckIn
+from .models import CheckIn, ExportLog
 from .sheets import badge_sheet_request
 
 
@@ -516,3 +516,24 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             )
             % {"count": len(copies)},
         )
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who exported which personal data, and when: read only (a log nobody may rewrite)."""
+
+    list_display = ["at", "user", "what", "filters", "rows"]
+    list_filter = ["at"]
+    search_fields = ["what", "filters", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # erasure and the purge blank what an entry names (privacy.py)
