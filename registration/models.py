@@ -313,6 +313,16 @@ class OutgoingEmail(models.Model):
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
+    class Kind(models.TextChoices):
+        """Which message (its templates: registration/email/<kind>.txt and .html)."""
+
+        REGISTRATION_CREATED = "registration_created", _("Confirmation d'inscription")
+        REGISTRATION_CHANGED = "registration_changed", _("Inscription modifiée")
+        REGISTRATION_CANCELLED = "registration_cancelled", _("Inscription annulée")
+        REGISTRATION_PROMOTED = "registration_promoted", _("Place obtenue à l'événement")
+        BOOKING_PROMOTED = "booking_promoted", _("Place obtenue dans une session")
+        ACCESS_LINK = "access_link", _("Lien personnel (lien perdu, inscription en double)")
+
     registration = models.ForeignKey(
         Registration,
         on_delete=models.SET_NULL,
@@ -321,7 +331,7 @@ class OutgoingEmail(models.Model):
         related_name="emails",
         verbose_name=_("inscription"),
     )
-    kind = models.CharField(_("message"), max_length=40)
+    kind = models.CharField(_("message"), max_length=40, choices=Kind)
     to = models.EmailField(_("destinataire"))
     context = models.JSONField(_("données du message"), default=dict, blank=True)
     reply_to = models.EmailField(_("répondre à"), blank=True)

@@ -1,7 +1,12 @@
 """Site-wide pages: home, editorial, practical information, privacy notice, errors."""
 
-from django.http import Http404
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import get_language
 
 from events import queries
 from events.pagecache import cached_page
@@ -56,3 +61,28 @@ def not_found(request, exception):
     except Http404:
         edition = None
     return TemplateResponse(request, "404.html", {"edition": edition}, status=404)
+
+
+def admin_in_language(request, rest=""):
+    """`/en/admin/…` (`/fr/admin/…`): the same admin page, in that language from now on.
+
+    The admin and the staff tools live outside the language prefixes, at `/admin/`, where
+    the language comes from the language cookie (then the browser's languages): this sets
+    the cookie to the prefix's language and goes to the page. The admin's header links here
+    for the other language (templates/admin/base_site.html)."""
+    target = reverse("admin:index") + quote(rest)
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        get_language(),
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

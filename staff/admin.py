@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -210,7 +210,8 @@ def category_action(category):
         )
 
     action.__name__ = f"category_{category.value}"
-    description = _("Catégorie → %(category)s") % {"category": category.label}
+    # Lazy: translated for each request, not once in the language of the first import.
+    description = format_lazy(_("Catégorie → {category}"), category=category.label)
     return admin.action(description=description, permissions=["change"])(action)
 
 

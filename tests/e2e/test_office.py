@@ -46,7 +46,7 @@ def busy_list(live_edition):
     return live_edition
 
 
-@pytest.mark.parametrize("lang", ["fr"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_registration_list_fits_a_laptop(
     page, live_server, busy_list, django_user_model, time_machine, lang
 ):
