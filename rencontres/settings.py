@@ -69,12 +69,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
-    "rencontres.taskapp.BackgroundTasksConfig",  # django_tasks_db, with translated names
     "phonenumber_field",
     "rencontres",
     "events",
     "registration",
     "staff",
+    # django_tasks_db under translated names; after staff, whose db_worker (the package's,
+    # with a heartbeat) then wins.
+    "rencontres.taskapp.BackgroundTasksConfig",
 ]
 
 MIDDLEWARE = [

@@ -20,9 +20,8 @@ urlpatterns = [
         path(_("editorial/"), views.editorial, name="editorial"),
         path(_("infos-pratiques/"), views.practical, name="practical"),
         path(_("donnees-personnelles/"), views.privacy, name="privacy"),
-        # /en/admin/… and /fr/admin/…: the admin at /admin/…, in that language.
+        # /en/admin/?next=/admin/…: the admin, in that language from now on.
         path("admin/", views.admin_in_language, name="admin_language"),
-        path("admin/<path:rest>", views.admin_in_language, name="admin_language"),
         path("", include("events.urls")),
         path("", include("registration.urls")),
         prefix_default_language=True,

@@ -10,7 +10,7 @@ from django_countries import countries
 
 from registration.models import AttendanceDay, Registration
 
-from . import charts
+from . import charts, heartbeat
 from .models import CheckIn
 from .queries import session_fill
 
@@ -134,6 +134,8 @@ def dashboard(edition, today=None):
     fill = [f for f in session_fill(edition) if f.capacity]
     per_hour = checkins_per_hour(edition)
     return {
+        "worker_running": heartbeat.worker_running(),
+        "worker_last_seen": heartbeat.last_seen(),
         "event_days": event_days(edition),
         "per_day": per_day,
         "per_day_chart": charts.cumulative_line(per_day),

@@ -58,18 +58,14 @@ def language_links(context):
 
 @register.simple_tag(takes_context=True)
 def admin_language_links(context):
-    """(code, name, url) of this admin page in the other languages (`/en/admin/…`, which
-    switches the admin's language, see views.admin_in_language)."""
-    request = context["request"]
-    admin_root = reverse("admin:index")
-    rest = request.path.removeprefix(admin_root) if request.path.startswith(admin_root) else ""
+    """(code, name, url) of this admin page in the other languages: `/en/admin/?next=…`,
+    which switches the admin's language (views.admin_in_language)."""
+    here = urlencode({"next": context["request"].get_full_path()})
     links = []
     for code, name in (("fr", "Français"), ("en", "English")):
-        if code == get_language():
-            continue
-        with override(code):
-            url = reverse("admin_language", kwargs={"rest": rest} if rest else {})
-        links.append((code, name, url))
+        if code != get_language():
+            with override(code):
+                links.append((code, name, f"{reverse('admin_language')}?{here}"))
     return links
 
 
