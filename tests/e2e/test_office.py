@@ -77,3 +77,25 @@ def test_dashboard_fits_a_laptop(page, live_server, busy_list, django_user_model
     screenshot(page, "dashboard-fr")
     assert overflow(page) <= 0
     assert page.locator(".event-days tbody tr").count() == 2
+
+
+def test_a_badge_sheet_without_a_worker_says_so(
+    page, live_server, busy_list, django_user_model, time_machine
+):
+    from registration.models import Registration
+    from staff.sheets import badge_sheet_request
+
+    time_machine.move_to(datetime(2026, 7, 7, 12, 0, tzinfo=PARIS), tick=False)
+    user = log_in(page, live_server, django_user_model)
+    sheet = badge_sheet_request(
+        edition=busy_list,
+        registrations=Registration.objects.all(),
+        description="Toutes les inscriptions",
+        user=user,
+    )
+    time_machine.move_to(datetime(2026, 7, 7, 12, 1, 30, tzinfo=PARIS), tick=True)
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/admin/outils/badges/{sheet.pk}/")
+    screenshot(page, "badge-sheet-no-worker-fr")
+    assert page.locator(".worker-silent").is_visible()
+    assert overflow(page) <= 0

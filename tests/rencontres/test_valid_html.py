@@ -7,7 +7,7 @@ stylesheets."""
 import json
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -143,7 +143,22 @@ def test_public_and_personal_pages_are_valid_html(
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
-def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
+def test_staff_tools_are_valid_html(admin_client, edition_2026, admin_user, tmp_path):
+    from registration.models import Registration
+    from staff.models import BadgeSheet
+    from staff.sheets import badge_sheet_request
+
+    make_registration(edition_2026)
+    sheet = badge_sheet_request(
+        edition=edition_2026,
+        registrations=Registration.objects.all(),
+        description="Tout le monde",
+        user=admin_user,
+    )
+    # Waiting for a worker for two minutes: the page says none seems to run.
+    BadgeSheet.objects.filter(pk=sheet.pk).update(
+        created_at=sheet.created_at - timedelta(minutes=2)
+    )
     documents = {
         path: page(admin_client, path)
         for path in (
@@ -156,8 +171,10 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
             "/admin/registration/registration/add/",  # registering someone by hand
             "/admin/registration/registration/",  # the list staff work from, its filters
             "/admin/staff/exportlog/",
+            reverse("staff:badge_sheet", args=[sheet.pk]),
         )
     }
+    assert "worker-silent" in documents[reverse("staff:badge_sheet", args=[sheet.pk])]
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
