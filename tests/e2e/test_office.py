@@ -99,3 +99,29 @@ def test_a_badge_sheet_without_a_worker_says_so(
     screenshot(page, "badge-sheet-no-worker-fr")
     assert page.locator(".worker-silent").is_visible()
     assert overflow(page) <= 0
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_office_pages_pass_axe(page, live_server, busy_list, django_user_model, lang):
+    """axe-core (WCAG 2.2 A and AA) on the pages of this work: the registration list with
+    its filters, the dashboard (with its « no worker » warning), the export log."""
+    from tests.e2e.test_accessibility import AXE, RULES
+
+    log_in(page, live_server, django_user_model)
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/{lang}/admin/")
+    found = {}
+    for path in (
+        "/admin/registration/registration/",
+        "/admin/outils/tableau-de-bord/",
+        "/admin/staff/exportlog/",
+    ):
+        page.goto(live_server.url + path)
+        # The CSP rightly refuses injected scripts: evaluate axe's source instead.
+        page.evaluate(AXE.read_text())
+        result = page.evaluate(
+            "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})", RULES
+        )
+        found[path] = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+    failures = {path: violations for path, violations in found.items() if violations}
+    assert not failures, "\n".join(f"{p}: {v}" for p, v in failures.items())
