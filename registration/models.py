@@ -21,6 +21,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import CODE_ALPHABET, Edition, Session, Slot
 
+from . import search
+
 
 def new_checkin_code():
     """What the badge's QR code carries: random, not personal data (10 characters, 50 bits;
@@ -97,6 +99,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
+    # Names, address and organisation folded (no accent, lower case) for the admin's search.
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -120,6 +124,14 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.organisation})"
+
+    def save(self, *args, **kwargs):
+        """Keeps `search_text` in step with what it is made of, whoever saves."""
+        self.search_text = search.search_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(search.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self):
@@ -363,6 +375,16 @@ class OutgoingEmail(models.Model):
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
+    class Kind(models.TextChoices):
+        """Which message (its templates: registration/email/<kind>.txt and .html)."""
+
+        REGISTRATION_CREATED = "registration_created", _("Confirmation d'inscription")
+        REGISTRATION_CHANGED = "registration_changed", _("Inscription modifiée")
+        REGISTRATION_CANCELLED = "registration_cancelled", _("Inscription annulée")
+        REGISTRATION_PROMOTED = "registration_promoted", _("Place obtenue à l'événement")
+        BOOKING_PROMOTED = "booking_promoted", _("Place obtenue dans une session")
+        ACCESS_LINK = "access_link", _("Lien personnel (lien perdu, inscription en double)")
+
     registration = models.ForeignKey(
         Registration,
         on_delete=models.SET_NULL,
@@ -371,7 +393,7 @@ class OutgoingEmail(models.Model):
         related_name="emails",
         verbose_name=_("inscription"),
     )
-    kind = models.CharField(_("message"), max_length=40)
+    kind = models.CharField(_("message"), max_length=40, choices=Kind)
     to = models.EmailField(_("destinataire"))
     context = models.JSONField(_("données du message"), default=dict, blank=True)
     reply_to = models.EmailField(_("répondre à"), blank=True)

@@ -69,13 +69,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
-    "django_tasks_db",
     "phonenumber_field",
     "rencontres",
     "events",
     "registration",
     "outreach",
     "staff",
+    # django_tasks_db under translated names; after staff, whose db_worker (the package's,
+    # with a heartbeat) then wins.
+    "rencontres.taskapp.BackgroundTasksConfig",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +297,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Set by /en/admin/ and /fr/admin/ (the admin's language); read by the server only.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if SITE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -303,6 +308,7 @@ if SITE_URL.startswith("https://"):
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 AUTH_PASSWORD_VALIDATORS = [

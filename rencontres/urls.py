@@ -23,6 +23,8 @@ urlpatterns = [
         path(_("donnees-personnelles/"), views.privacy, name="privacy"),
         path(_("mentions-legales/"), views.legal_notice, name="legal_notice"),
         path(_("accessibilite/"), views.accessibility, name="accessibility"),
+        # /en/admin/?next=/admin/…: the admin, in that language from now on.
+        path("admin/", views.admin_in_language, name="admin_language"),
         path("", include("events.urls")),
         path("", include("registration.urls")),
         path("", include("outreach.urls")),

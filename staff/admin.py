@@ -17,14 +17,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries import countries
 
+from events.models import Session
 from events.queries import current_edition
 from registration import emails, queries, services
 from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
+from registration.search import fold
 
 from . import (
     exports,
@@ -37,7 +40,7 @@ from .forms import (
     StaffChangeForm,
     StaffRegistrationForm,
 )
-from .models import CheckIn
+from .models import CheckIn, ExportLog
 from .sheets import badge_sheet_request
 
 
@@ -78,6 +81,62 @@ class DayFilter(ChoicesOnlyFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(days__day=self.value())
+        return queryset
+
+
+class CountryFilter(ChoicesOnlyFilter):
+    """The countries someone registered from, not the 250 of the world (1 query)."""
+
+    title = _("pays")
+    parameter_name = "country__exact"  # as the plain field filter named it: bookmarks work
+
+    def lookups(self, request, model_admin):
+        codes = Registration.objects.order_by().values_list("country", flat=True).distinct()
+        named = ((code, countries.name(code) or code) for code in codes)
+        return sorted(named, key=lambda choice: fold(choice[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class SessionFilter(ChoicesOnlyFilter):
+    """Who has a confirmed seat in a session (its waiting list is on the session's page)."""
+
+    title = _("session (place confirmée)")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        try:
+            edition = current_edition()
+        except Http404:
+            return []
+        sessions = (
+            Session.objects.filter(slot__edition=edition, type__is_bookable=True)
+            .only("pk", "title", "starts_at")
+            .order_by("starts_at", "title", "pk")
+        )
+        return [
+            (
+                str(session.pk),
+                f"{formats.date_format(timezone.localtime(session.starts_at), 'D j H:i')} · "
+                f"{Truncator(session.title).chars(50)}",
+            )
+            for session in sessions
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    Booking.objects.filter(
+                        registration=OuterRef("pk"),
+                        session=self.value(),
+                        status=Booking.Status.CONFIRMED,
+                    )
+                )
+            )
         return queryset
 
 
@@ -160,30 +219,33 @@ def category_action(category):
         )
 
     action.__name__ = f"category_{category.value}"
-    description = _("Catégorie → %(category)s") % {"category": category.label}
+    # Lazy: translated for each request, not once in the language of the first import.
+    description = format_lazy(_("Catégorie → {category}"), category=category.label)
     return admin.action(description=description, permissions=["change"])(action)
 
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    # What the office asks of the list, in a laptop's width (1366 px, tested): who, from
+    # where, which days, lunch, status, badge, arrived. The type of organisation and the
+    # date of sign-up are filters (and the date hierarchy) rather than columns.
     list_display = [
         "name",
-        "organisation",
-        "organisation_type",
-        "country",
+        "organisation_short",
+        "country_name",
         "day_list",
         "lunch",
         "status",
         "category",
         "checked_in",
-        "created_at",
     ]
     list_display_links = ["name"]
     list_filter = [
         "status",
         DayFilter,
+        SessionFilter,
         "organisation_type",
-        "country",
+        CountryFilter,
         "category",
         "is_elected",
         "lunch",
@@ -192,7 +254,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         CheckedInFilter,
         "edition",
     ]
-    search_fields = ["last_name", "first_name", "email", "organisation", "=checkin_code"]
+    # Names, address and organisation through their folded copy (« hue » finds « Hué »).
+    search_fields = ["search_text", "=checkin_code"]
+    search_help_text = _("Nom, courriel, organisation (accents indifférents) ou code d'accueil")
     list_per_page = 50
     date_hierarchy = "created_at"
     inlines = [AttendanceDayInline, BookingInline, CheckInInline]
@@ -225,6 +289,15 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("days", "checkins")
+
+    def get_search_results(self, request, queryset, search_term):
+        """The words typed, folded as `search_text` is (no accent, lower case)."""
+        return super().get_search_results(request, queryset, fold(search_term))
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width; the admin's sections are one click away (breadcrumbs).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     # --- Writes, through the services ------------------------------------------------------
     def has_delete_permission(self, request, obj=None):
@@ -305,6 +378,14 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("nom"), ordering="last_name")
     def name(self, registration):
         return f"{registration.last_name.upper()} {registration.first_name}".strip()
+
+    @admin.display(description=_("organisation"), ordering="organisation")
+    def organisation_short(self, registration):
+        return Truncator(registration.organisation).chars(40)
+
+    @admin.display(description=_("pays"), ordering="country")
+    def country_name(self, registration):
+        return Truncator(registration.country.name).chars(24)
 
     @admin.display(description=_("jours"))
     def day_list(self, registration):
@@ -555,3 +636,24 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             )
             % {"count": len(copies)},
         )
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who exported which personal data, and when: read only (a log nobody may rewrite)."""
+
+    list_display = ["at", "user", "what", "filters", "rows"]
+    list_filter = ["at"]
+    search_fields = ["what", "filters", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # erasure and the purge blank what an entry names (privacy.py)

@@ -4,6 +4,7 @@ The templates draw the shapes (templates/staff/charts/); no JavaScript and no st
 attribute (the CSP forbids them), only SVG geometry and classes.
 """
 
+import math
 from dataclasses import dataclass
 
 WIDTH = 640  # viewBox units; the SVG scales to its container
@@ -44,6 +45,22 @@ def horizontal_bars(items, *, maximum=None, suffix=""):
     return HorizontalBars(bars, max(len(bars), 1) * ROW)
 
 
+def value_ticks(largest, *, at_most=5):
+    """The labels of a count axis: 0, then equal whole steps of 1, 2 or 5 × 10ⁿ, up to the
+    first label at or above `largest`, at most `at_most` steps.
+
+    Counts are whole numbers: 3 gives 0 1 2 3 (where quarters of 3 rounded gave
+    « 0 1 2 2 3 »), 7 gives 0 2 4 6 8, 1,234 gives 0 500 1000 1500."""
+    largest = max(math.ceil(largest), 1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if math.ceil(largest / (step * factor)) <= at_most:
+                step *= factor
+                return tuple(range(0, step * math.ceil(largest / step) + 1, step))
+        step *= 10
+
+
 @dataclass(frozen=True)
 class Line:
     points: str  # "x,y x,y …" for <polyline>
@@ -62,7 +79,8 @@ def cumulative_line(days, *, height=220, ticks=6):
     for day, count in days:
         total += count
         running.append((day, total))
-    top = max(total, 1)
+    values = value_ticks(total)
+    top = values[-1]
     span = max(len(running) - 1, 1)
 
     def x(i):
@@ -77,7 +95,7 @@ def cumulative_line(days, *, height=220, ticks=6):
     tick_marks = tuple(
         (x(i), running[i][0].strftime("%d/%m")) for i in range(0, len(running), step)
     )
-    grid = tuple((y(top * k / 4), round(top * k / 4)) for k in range(5))
+    grid = tuple((y(value), value) for value in values)
     last = (x(len(running) - 1), y(total), total) if running else (0, 0, 0)
     return Line(points, area, height, width, tick_marks, grid, last)
 

@@ -1,15 +1,16 @@
-"""The figures of the staff dashboard (one query each)."""
+"""The figures of the staff dashboard (one or two queries each)."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 from django_countries import countries
 
-from registration.models import Registration
+from registration.models import AttendanceDay, Registration
 
-from . import charts
+from . import charts, heartbeat
 from .models import CheckIn
 from .queries import session_fill
 
@@ -66,6 +67,49 @@ def elected_share(edition):
     }
 
 
+@dataclass(frozen=True)
+class EventDay:
+    """One day of the event: who is expected (confirmed and registered for that day), how
+    many of them take the lunch, and how many have come in so far."""
+
+    day: date
+    expected: int
+    lunch: int
+    arrived: int
+
+    @property
+    def percent(self):
+        return round(100 * self.arrived / self.expected) if self.expected else 0
+
+
+def event_days(edition):
+    """[EventDay] for each day of the edition (2 queries, whatever the number of people)."""
+    expected = {
+        row["day"]: row
+        for row in AttendanceDay.objects.filter(
+            registration__edition=edition, registration__status=Registration.Status.CONFIRMED
+        )
+        .values("day")
+        .annotate(n=Count("pk"), lunch=Count("pk", filter=Q(registration__lunch=True)))
+        .order_by()
+    }
+    arrived = dict(
+        CheckIn.objects.filter(registration__edition=edition)
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        EventDay(
+            day,
+            expected.get(day, {}).get("n", 0),
+            expected.get(day, {}).get("lunch", 0),
+            arrived.get(day, 0),
+        )
+        for day in edition.days
+    ]
+
+
 def checkins_per_hour(edition):
     """{day: [(hour label, arrivals)]} for the event days (hours 7 to 19)."""
     rows = (
@@ -90,6 +134,9 @@ def dashboard(edition, today=None):
     fill = [f for f in session_fill(edition) if f.capacity]
     per_hour = checkins_per_hour(edition)
     return {
+        "worker_running": heartbeat.worker_running(),
+        "worker_last_seen": heartbeat.last_seen(),
+        "event_days": event_days(edition),
         "per_day": per_day,
         "per_day_chart": charts.cumulative_line(per_day),
         "total": sum(n for _d, n in per_day),

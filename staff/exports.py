@@ -11,9 +11,12 @@ import csv
 import re
 
 import phonenumbers
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from registration.models import Booking
 
 from .models import ExportLog
 
@@ -77,9 +80,23 @@ def _days(registration):
     return ", ".join(day.day.strftime("%d/%m") for day in registration.days.all())
 
 
+def _sessions(registration):
+    """The sessions booked, in time order; a place on a waiting list says so."""
+    waiting = _("liste d'attente")
+    return " | ".join(
+        booking.session.title
+        if booking.status == Booking.Status.CONFIRMED
+        else f"{booking.session.title} ({waiting})"
+        for booking in registration.bookings.all()
+    )
+
+
 def registrations_export(queryset, *, user, filters):
     """Every registration of `queryset`, one row each."""
-    queryset = queryset.select_related("edition").prefetch_related("days", "checkins")
+    bookings = Booking.objects.select_related("session").order_by("session__starts_at", "pk")
+    queryset = queryset.select_related("edition").prefetch_related(
+        "days", "checkins", Prefetch("bookings", queryset=bookings)
+    )
     header = [
         _("Civilité"),
         _("Prénom"),
@@ -92,6 +109,7 @@ def registrations_export(queryset, *, user, filters):
         _("Pays"),
         _("Élu·e"),
         _("Jours"),
+        _("Sessions"),
         _("Cocktail déjeuner"),
         _("Régime alimentaire"),
         _("Accessibilité"),
@@ -117,6 +135,7 @@ def registrations_export(queryset, *, user, filters):
             r.country.name,
             r.is_elected,
             _days(r),
+            _sessions(r),
             r.lunch,
             r.dietary_needs,
             r.accessibility_needs,

@@ -1,5 +1,7 @@
 """What the staff tools record: arrivals at the door, badge sheets, exports of personal data."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
@@ -102,6 +104,12 @@ class BadgeSheet(models.Model):
     @property
     def in_progress(self):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def waiting_since(self, now):
+        """How long it has waited for a worker to take it (zero once taken)."""
+        if self.status != self.Status.PENDING or self.created_at is None:
+            return timedelta(0)
+        return now - self.created_at
 
 
 class ExportLog(models.Model):

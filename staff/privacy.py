@@ -118,6 +118,7 @@ def _anonymise(registrations, now):
         position="",
         dietary_needs="",
         accessibility_needs="",
+        search_text="",  # folded copies of the name, address and organisation
         photo_consent=False,
         newsletter_consent=False,
         anonymised_at=now,

@@ -4,13 +4,13 @@ import re
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -53,6 +53,19 @@ def language_links(context):
     links = []
     for code, name in (("fr", "Français"), ("en", "English")):
         links.append((code, name, translate_url(request.path, code) + suffix, code == current))
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def admin_language_links(context):
+    """(code, name, url) of this admin page in the other languages: `/en/admin/?next=…`,
+    which switches the admin's language (views.admin_in_language)."""
+    here = urlencode({"next": context["request"].get_full_path()})
+    links = []
+    for code, name in (("fr", "Français"), ("en", "English")):
+        if code != get_language():
+            with override(code):
+                links.append((code, name, f"{reverse('admin_language')}?{here}"))
     return links
 
 

@@ -1,20 +1,27 @@
 """Badge sheets: ask for one, watch it being built, download it."""
 
+from datetime import timedelta
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from events.queries import current_edition
 
+from .. import heartbeat
 from ..forms import BadgeSheetForm
 from ..models import BadgeSheet
 from ..sheets import badge_sheet_request
 from .base import render_staff
 
 print_badges = permission_required("registration.print_badges", raise_exception=True)
+
+# A sheet still waiting for a worker after this long: the page says why.
+WAITING_LONG = timedelta(minutes=1)
 
 
 @staff_member_required
@@ -43,7 +50,16 @@ def sheets(request):
 @print_badges
 def sheet(request, pk):
     sheet = get_object_or_404(BadgeSheet, pk=pk)
-    return render_staff(request, "staff/badge_sheet.html", {"sheet": sheet, "title": str(sheet)})
+    return render_staff(
+        request,
+        "staff/badge_sheet.html",
+        {
+            "sheet": sheet,
+            "title": str(sheet),
+            "waiting_long": sheet.waiting_since(timezone.now()) > WAITING_LONG,
+            "worker_running": heartbeat.worker_running(),
+        },
+    )
 
 
 @staff_member_required

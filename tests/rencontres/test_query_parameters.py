@@ -44,7 +44,7 @@ CHANGELIST = "/admin/registration/registration/"
 DESK = "/admin/outils/accueil/"
 
 # The query parameters our own views read (test_every_parameter_read_is_swept keeps it true).
-OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat", "ecran"}
+OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat", "ecran", "next"}
 
 SWEEP = settings(
     deadline=None,
@@ -316,7 +316,15 @@ def test_the_sweep_has_every_url_pattern_and_filter(superuser_client, objects):
     assert {"home", "events:programme", "registration:manage", "staff:desk"} <= set(names)
     assert len(our_paths(objects)) > len(names)  # both languages, arguments for each
     parameters = changelist_parameters(superuser_client)
-    assert {"jour", "arrivee", "status__exact", "country", "created_at__year", "q"} <= parameters
+    assert {
+        "jour",
+        "arrivee",
+        "session",
+        "status__exact",
+        "country__exact",
+        "created_at__year",
+        "q",
+    } <= parameters
     # A list filter of our own elsewhere than in the registration list is not swept yet.
     assert read_in_source(FILTERS) <= parameters
 

@@ -143,9 +143,14 @@ def test_public_and_personal_pages_are_valid_html(
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
-def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_machine):
+def test_staff_tools_are_valid_html(
+    admin_client, edition_2026, admin_user, tmp_path, time_machine
+):
     from outreach.models import StaffMessage
     from outreach.services import campaign_open
+    from registration.models import Registration
+    from staff.models import BadgeSheet
+    from staff.sheets import badge_sheet_request
     from tests.outreach.test_reconfirmation import DEADLINE, JUNE
     from tests.staff.conftest import sign_up
 
@@ -155,6 +160,17 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_m
     person = sign_up(edition_2026, email="silent@example.org")
     campaign = campaign_open(edition=edition_2026, deadline=DEADLINE, user=None, now=JUNE)
     campaigns = "/admin/outreach/reconfirmationcampaign/"
+    make_registration(edition_2026)
+    sheet = badge_sheet_request(
+        edition=edition_2026,
+        registrations=Registration.objects.all(),
+        description="Tout le monde",
+        user=admin_user,
+    )
+    # Waiting for a worker for two minutes: the page says none seems to run.
+    BadgeSheet.objects.filter(pk=sheet.pk).update(
+        created_at=sheet.created_at - timedelta(minutes=2)
+    )
     documents = {
         path: page(admin_client, path)
         for path in (
@@ -171,8 +187,12 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path, time_m
             f"/admin/registration/registration/{person.pk}/annuler/",  # …or cancel
             f"{campaigns}add/",  # a reconfirmation campaign
             f"{campaigns}{campaign.pk}/change/",
+            "/admin/registration/registration/",  # the list staff work from, its filters
+            "/admin/staff/exportlog/",
+            reverse("staff:badge_sheet", args=[sheet.pk]),
         )
     }
+    assert "worker-silent" in documents[reverse("staff:badge_sheet", args=[sheet.pk])]
     time_machine.move_to(DEADLINE + timedelta(hours=1))
     documents["release preview"] = page(admin_client, f"{campaigns}{campaign.pk}/liberer/")
     assert failing(checker_errors(documents, tmp_path)) == ""

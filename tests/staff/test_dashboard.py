@@ -1,11 +1,12 @@
 """Dashboard and per-session fill: pictures with their numbers, for staff only."""
 
-from datetime import datetime
+import itertools
+from datetime import date, datetime
 
 import pytest
 
 from staff import charts
-from staff.dashboard import registrations_per_day
+from staff.dashboard import EventDay, event_days, registrations_per_day
 from staff.models import CheckIn
 from tests.factories import PARIS, make_registration
 from tests.staff.conftest import grant
@@ -20,6 +21,45 @@ def test_cumulative_line_climbs_to_the_total():
     ys = [float(p.split(",")[1]) for p in line.points.split()]
     assert ys[0] > ys[2] and ys[0] == ys[1]  # SVG y grows downwards
     assert line.last[2] == 8
+
+
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [
+        (0, (0, 1)),
+        (1, (0, 1)),
+        (3, (0, 1, 2, 3)),  # was « 0 1 2 2 3 »
+        (5, (0, 1, 2, 3, 4, 5)),
+        (7, (0, 2, 4, 6, 8)),
+        (10, (0, 2, 4, 6, 8, 10)),
+        (11, (0, 5, 10, 15)),
+        (99, (0, 20, 40, 60, 80, 100)),
+        (101, (0, 50, 100, 150)),
+        (640, (0, 200, 400, 600, 800)),
+        (1234, (0, 500, 1000, 1500)),
+    ],
+)
+def test_value_ticks_are_whole_even_steps(largest, ticks):
+    assert charts.value_ticks(largest) == ticks
+
+
+@pytest.mark.parametrize("largest", range(0, 2500, 7))
+def test_value_ticks_always_cover_the_largest_in_distinct_round_steps(largest):
+    ticks = charts.value_ticks(largest)
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
+    (step,) = steps  # equal steps, so no label repeats
+    assert str(step).strip("0") in {"1", "2", "5"}
+    assert ticks[0] == 0 and ticks[-2] < max(largest, 1) <= ticks[-1]
+    assert len(ticks) <= 6
+
+
+def test_line_axis_labels_are_the_ticks_and_the_line_stays_inside():
+    from datetime import date
+
+    line = charts.cumulative_line([(date(2026, 4, 15), 2), (date(2026, 4, 16), 1)])
+    assert [label for _y, label in line.grid] == [0, 1, 2, 3]
+    top_y = line.grid[-1][0]
+    assert line.last[1] == top_y  # 3, the total, on the top grid line
 
 
 def test_bars_scale_to_the_largest():
@@ -78,3 +118,26 @@ def test_staff_pages_need_permissions(client, staff_user, filled, full_workshop)
     client.force_login(grant(staff_user, "view_registration"))
     assert client.get("/admin/outils/tableau-de-bord/").status_code == 200
     assert client.get(f"/admin/outils/sessions/{session.pk}/export.csv").status_code == 403
+
+
+def test_each_day_expected_lunch_and_arrivals(edition_2026, django_assert_num_queries):
+    """Confirmed people of each day, those of them taking the lunch, and the arrivals."""
+    wed, thu = date(2026, 7, 8), date(2026, 7, 9)
+    a = make_registration(edition_2026, lunch=True, days=[wed])
+    b = make_registration(edition_2026, lunch=True, days=[wed, thu])
+    make_registration(edition_2026, lunch=False, days=[thu])
+    make_registration(edition_2026, lunch=True, days=[wed, thu], status="waitlisted")
+    make_registration(edition_2026, lunch=True, days=[wed, thu], status="cancelled")
+    for person, day in ((a, wed), (b, wed), (b, thu)):
+        CheckIn.objects.create(
+            registration=person, day=day, at=datetime(2026, 7, 8, 9, tzinfo=PARIS)
+        )
+    with django_assert_num_queries(2):
+        days = event_days(edition_2026)
+    assert days == [EventDay(wed, 2, 2, 2), EventDay(thu, 2, 1, 1)]
+    assert [d.percent for d in days] == [100, 50]
+
+
+def test_event_day_percent_without_anyone_expected():
+    assert EventDay(date(2026, 7, 8), 0, 0, 0).percent == 0
+    assert EventDay(date(2026, 7, 8), 3, 0, 1).percent == 33

@@ -1,0 +1,103 @@
+"""The admin and the staff tools in French (the default) and in English: /en/admin/ switches,
+the labels computed in code follow the language of each request."""
+
+import pytest
+from django.utils.html import escape
+
+from registration import emails
+from tests.factories import make_registration
+
+LIST = "/admin/registration/registration/"
+
+
+def in_english(client):
+    response = client.get("/en/admin/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert response.cookies["django_language"].value == "en"
+    return client
+
+
+def test_en_admin_switches_the_admin_to_english_and_fr_back(admin_client, edition_2026):
+    assert "Gestion de l&#x27;événement" in admin_client.get("/admin/").text
+    in_english(admin_client)
+    home = admin_client.get("/admin/").text
+    assert "Event management" in home and 'lang="en"' in home
+    assert "Tableau de bord" not in admin_client.get("/admin/outils/tableau-de-bord/").text
+
+    response = admin_client.get("/fr/admin/")
+    assert response.cookies["django_language"].value == "fr"
+    assert "Gestion de l&#x27;événement" in admin_client.get("/admin/").text
+
+
+def test_the_switch_keeps_the_page_and_its_query(admin_client, edition_2026):
+    page = "/admin/registration/registration/?status__exact=waitlisted&q=hu%C3%A9"
+    response = admin_client.get("/en/admin/", {"next": page})
+    assert response["Location"] == page
+    assert response["Cache-Control"] == "no-store"
+    cookie = response.cookies["django_language"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    # Only to an admin page of this site.
+    for elsewhere in ("https://evil.example/admin/", "//evil.example/admin/", "/fr/", "/admin"):
+        assert admin_client.get("/en/admin/", {"next": elsewhere})["Location"] == "/admin/"
+
+
+def test_a_missing_admin_page_stays_a_404(admin_client):
+    """Not sent round /fr/admin/… by the locale middleware (a redirect loop)."""
+    assert admin_client.get("/admin/outils/badges/999/badges.pdf").status_code == 404
+    assert admin_client.get("/fr/admin/outils/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "link", "name"),
+    [
+        ("fr", "/en/admin/?next=%2Fadmin%2Foutils%2Ftableau-de-bord%2F%3Fx%3D1", "English"),
+        ("en", "/fr/admin/?next=%2Fadmin%2Foutils%2Ftableau-de-bord%2F%3Fx%3D1", "Français"),
+    ],
+)
+def test_every_admin_page_links_to_the_other_language(admin_client, edition_2026, lang, link, name):
+    admin_client.get(f"/{lang}/admin/")
+    html = admin_client.get("/admin/outils/tableau-de-bord/?x=1").text
+    assert f'<a href="{link}" lang="{name[:2].lower()}" hreflang' in html
+    assert f">{name}</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        ("fr", "Catégorie → Intervenant·e", "Category → Speaker"),
+        ("en", "Category → Speaker", "Catégorie → Intervenant·e"),
+    ],
+)
+def test_action_labels_follow_the_language_of_the_request(
+    admin_client, edition_2026, lang, expected, absent
+):
+    make_registration(edition_2026)
+    admin_client.get(f"/{lang}/admin/")
+    html = admin_client.get(LIST).text
+    assert expected in html and absent not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "section", "model"),
+    [
+        ("fr", "Tâches en arrière-plan", "Tâches (courriels, badges, purge)"),
+        ("en", "Background tasks", "Tasks (emails, badges, purge)"),
+    ],
+)
+def test_the_task_results_have_a_name_staff_can_read(admin_client, lang, section, model):
+    admin_client.get(f"/{lang}/admin/")
+    html = admin_client.get("/admin/").text
+    assert "Tasks Database Backend" not in html
+    assert section in html and model in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("fr", "Confirmation d'inscription"), ("en", "Registration confirmation")],
+)
+def test_email_kinds_show_their_names(admin_client, edition_2026, lang, label):
+    emails.registration_created(make_registration(edition_2026))
+    admin_client.get(f"/{lang}/admin/")
+    html = admin_client.get("/admin/registration/outgoingemail/").text
+    assert html.count(escape(label)) >= 2  # the column and the filter
+    assert ">registration_created<" not in html
