@@ -3,6 +3,7 @@ each is a row there, rendered and sent by the task worker in the person's langua
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from registration import emails
 from registration.queries import agenda_sessions
@@ -18,7 +19,10 @@ def _staff_message(email):
 
 
 emails.register_kind(
-    "staff_message", templates="outreach/email/staff_message", context=_staff_message
+    "staff_message",
+    templates="outreach/email/staff_message",
+    label=_("Message de l'équipe"),
+    context=_staff_message,
 )
 
 
@@ -40,7 +44,12 @@ def _reminder(email):
 # The personal page and badge links are minted when each reminder leaves; the agenda as
 # it is then goes with it (.ics).
 emails.register_kind(
-    "reminder", templates="outreach/email/reminder", linked=True, agenda=True, context=_reminder
+    "reminder",
+    templates="outreach/email/reminder",
+    label=_("Rappel avant l'événement"),
+    linked=True,
+    agenda=True,
+    context=_reminder,
 )
 
 
@@ -62,7 +71,10 @@ def _reconfirmation(email):
 
 
 emails.register_kind(
-    "reconfirmation", templates="outreach/email/reconfirmation", context=_reconfirmation
+    "reconfirmation",
+    templates="outreach/email/reconfirmation",
+    label=_("Confirmation de venue"),
+    context=_reconfirmation,
 )
 
 

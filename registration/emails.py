@@ -71,11 +71,13 @@ class Kind:
 
     `templates`: the pair's path without .txt/.html. `linked`: it carries the personal
     page and badge links (a key minted at send time, like LINKED). `agenda`: the personal
-    .ics goes with it. `context(email)`: what else its templates need, read by the worker
+    .ics goes with it. `label`: its name in the admin's list of messages.
+    `context(email)`: what else its templates need, read by the worker
     when it renders; a secret it mints for a link goes in the returned dict's "secrets"
     (a list of `selector-secret` tokens), cut from what is stored like the personal link."""
 
     templates: str
+    label: str = ""
     linked: bool = False
     agenda: bool = False
     context: Callable | None = None
@@ -86,6 +88,14 @@ KINDS: dict[str, Kind] = {}
 
 def register_kind(name, **kind):
     KINDS[name] = Kind(**kind)
+
+
+def kind_label(kind):
+    """A message's kind as staff read it: registration's own, or another app's label."""
+    if kind in OutgoingEmail.Kind.values:
+        return OutgoingEmail.Kind(kind).label
+    registered = KINDS.get(kind)
+    return registered.label if registered and registered.label else kind
 
 
 def queue(registration, kind, *, run_after=None, **context):

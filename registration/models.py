@@ -384,6 +384,7 @@ class OutgoingEmail(models.Model):
         REGISTRATION_PROMOTED = "registration_promoted", _("Place obtenue à l'événement")
         BOOKING_PROMOTED = "booking_promoted", _("Place obtenue dans une session")
         ACCESS_LINK = "access_link", _("Lien personnel (lien perdu, inscription en double)")
+        PROGRAMME_CHANGED = "programme_changed", _("Changement de programme")
 
     registration = models.ForeignKey(
         Registration,

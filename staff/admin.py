@@ -613,7 +613,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 class OutgoingEmailAdmin(admin.ModelAdmin):
     """Every message sent (or waiting, or given up), and a way to send one again."""
 
-    list_display = ["created_at", "to", "subject", "kind", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "to", "subject", "kind_label", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to", "subject", "message_id"]
     date_hierarchy = "created_at"
@@ -622,6 +622,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("message"), ordering="kind")
+    def kind_label(self, obj):
+        return emails.kind_label(obj.kind)
 
     @admin.action(description=_("Envoyer à nouveau"), permissions=["change"])
     def send_again(self, request, queryset):

@@ -143,9 +143,7 @@ def test_public_and_personal_pages_are_valid_html(
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
-def test_staff_tools_are_valid_html(
-    admin_client, edition_2026, admin_user, tmp_path, time_machine
-):
+def test_staff_tools_are_valid_html(admin_client, edition_2026, admin_user, tmp_path, time_machine):
     from outreach.models import StaffMessage
     from outreach.services import campaign_open
     from registration.models import Registration

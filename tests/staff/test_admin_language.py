@@ -101,3 +101,24 @@ def test_email_kinds_show_their_names(admin_client, edition_2026, lang, label):
     html = admin_client.get("/admin/registration/outgoingemail/").text
     assert html.count(escape(label)) >= 2  # the column and the filter
     assert ">registration_created<" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("fr", "Changement de programme"), ("en", "Programme change")],
+)
+def test_kinds_of_other_apps_and_programme_changes_show_their_names(
+    admin_client, edition_2026, lang, label
+):
+    from registration.models import OutgoingEmail
+
+    registration = make_registration(edition_2026)
+    for kind in ("programme_changed", "staff_message"):
+        OutgoingEmail.objects.create(
+            registration=registration, kind=kind, to=registration.email, message_id=f"<{kind}@t>"
+        )
+    admin_client.get(f"/{lang}/admin/")
+    html = admin_client.get("/admin/registration/outgoingemail/").text
+    assert escape(label) in html
+    assert escape({"fr": "Message de l'équipe", "en": "Message from the team"}[lang]) in html
+    assert ">programme_changed<" not in html and ">staff_message<" not in html
