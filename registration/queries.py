@@ -57,7 +57,7 @@ def bookable_slots(edition):
             Session.objects.published()
             .filter(slot__edition=edition, type__is_bookable=True)
             .select_related("slot", "room")
-            .order_by("starts_at", "slot_id", "title", "pk")
+            .order_by("starts_at", "slot_id", "position", "pk")
         )
         grouped = {}
         for s in sessions:

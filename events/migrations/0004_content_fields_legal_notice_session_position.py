@@ -9,7 +9,10 @@ def number_sessions_in_their_slots(apps, schema_editor):
     """Sessions keep the order they had (time, type, title) as explicit positions, so that
     renaming one no longer moves it."""
     Session = apps.get_model("events", "Session")
-    sessions = Session.objects.order_by("slot_id", "starts_at", "type__position", "title", "pk")
+    # title_fr: the order French visitors saw (the plain « title » column is not kept in sync).
+    sessions = Session.objects.order_by(
+        "slot_id", "starts_at", "type__position", "title_fr", "pk"
+    )
     numbered, slot, position = [], None, 0
     for session in sessions:
         position = position + 1 if session.slot_id == slot else 1

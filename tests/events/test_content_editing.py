@@ -226,3 +226,14 @@ def test_whatever_rides_along_an_image_is_not_stored(staff, edition_2026):
     _response, content = served(staff, speaker.photo.url)
     assert b"<script>" not in content
     assert Image.open(io.BytesIO(content)).size == (50, 50)  # small images are not enlarged
+
+
+def test_the_booking_form_follows_the_programme_order(client, edition_2026, time_machine):
+    from tests.registration.conftest import MAY
+
+    time_machine.move_to(MAY, tick=False)
+    renamed = Session.objects.get(title_fr="Atelier thématique 1 (intitulé à venir)")
+    renamed.title_fr = "Zygomatiques"
+    renamed.save()
+    form = client.get("/fr/inscription/").text
+    assert form.index("Zygomatiques") < form.index("Atelier thématique 2 (")
