@@ -109,7 +109,6 @@ def registrations_export(queryset, *, user, filters):
         _("Pays"),
         _("Élu·e"),
         _("Jours"),
-        _("Sessions"),
         _("Cocktail déjeuner"),
         _("Régime alimentaire"),
         _("Accessibilité"),
@@ -121,6 +120,7 @@ def registrations_export(queryset, *, user, filters):
         _("Code d'accueil"),
         _("Arrivées"),
         _("Inscrit·e le"),
+        _("Sessions"),  # last: the columns before keep their places in existing sheets
     ]
     rows = (
         [
@@ -135,7 +135,6 @@ def registrations_export(queryset, *, user, filters):
             r.country.name,
             r.is_elected,
             _days(r),
-            _sessions(r),
             r.lunch,
             r.dietary_needs,
             r.accessibility_needs,
@@ -147,6 +146,7 @@ def registrations_export(queryset, *, user, filters):
             r.checkin_code,
             ", ".join(timezone.localtime(c.at).strftime("%d/%m %H:%M") for c in r.checkins.all()),
             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+            _sessions(r),
         ]
         for r in queryset.iterator(chunk_size=500)
     )
