@@ -26,7 +26,7 @@ from registration import emails, queries, services
 from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
-from . import exports, privacy
+from . import attendance_admin, exports, privacy  # noqa: F401 (attendance_admin registers)
 from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
 from .models import CheckIn
 from .sheets import badge_sheet_request
@@ -129,7 +129,7 @@ class BookingInline(admin.TabularInline):
 class CheckInInline(admin.TabularInline):
     model = CheckIn
     extra = 0
-    fields = ["day", "at", "by"]
+    fields = ["day", "at", "by", "confirmed_exception"]
     readonly_fields = fields
     can_delete = False
 

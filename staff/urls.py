@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/export.csv", sessions.session_export, name="session_export"),
     path("accueil/", desk.desk, name="desk"),
     path("accueil/scan/", desk.scan, name="desk_scan"),
+    path("accueil/annuler/", desk.undo, name="desk_undo"),
     path("accueil/compteurs.json", desk.counters, name="desk_counters"),
     path("accueil/badge/<int:pk>.pdf", desk.reprint, name="desk_reprint"),
     path("badges/", badges.sheets, name="badge_sheets"),

@@ -159,6 +159,32 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, tmp_path):
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
+def test_check_in_desk_states_are_valid_html(admin_client, edition_2026, tmp_path, time_machine):
+    """The desk's card in each state, an unknown code, a search with and without results."""
+    from staff.models import CheckIn
+
+    time_machine.move_to(datetime(2026, 7, 9, 9, 0, tzinfo=PARIS), tick=False)
+    arrived = make_registration(edition_2026, lunch=True, dietary_needs="Végétarien")
+    CheckIn.objects.create(registration=arrived, day=arrived.days.last().day, at=MAY)
+    other_day = make_registration(edition_2026, days=[datetime(2026, 7, 8).date()])
+    waiting = make_registration(edition_2026, status="waitlisted")
+    desk = reverse("staff:desk")
+    documents = {
+        path: page(admin_client, path)
+        for path in (
+            f"{desk}?personne={arrived.pk}&etat=nouveau",
+            f"{desk}?personne={other_day.pk}&etat=confirmer",
+            f"{desk}?personne={waiting.pk}",
+            f"{desk}?personne={other_day.pk}&etat=annule",
+            f"{desk}?inconnu=ZZZZ22ZZZZ",
+            f"{desk}?q=martin",
+            f"{desk}?q=personne",
+        )
+    }
+    assert "Annuler cette arrivée" in documents[f"{desk}?personne={arrived.pk}&etat=nouveau"]
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
 def test_stylesheets_are_valid_css(client, edition_2026, tmp_path):
     sheets = {path.name: path.read_text() for path in (settings.BASE_DIR / "static").rglob("*.css")}
     sheets["/types.css"] = client.get("/fr/types.css").text  # the session types' colours
