@@ -30,6 +30,7 @@ def find_by_code(edition, text):
     return (
         Registration.objects.filter(edition=edition, checkin_code=code)
         .select_related("edition")
+        .prefetch_related("days")
         .first()
     )
 
@@ -50,7 +51,12 @@ def find_by_pk(edition, value):
     value = str(value)
     if not (value.isascii() and value.isdigit()) or len(value) > 18:  # isdigit() takes "²"
         return None
-    return Registration.objects.filter(edition=edition, pk=value).select_related("edition").first()
+    return (
+        Registration.objects.filter(edition=edition, pk=value)
+        .select_related("edition")
+        .prefetch_related("days")
+        .first()
+    )
 
 
 def search(edition, text, limit=20):
@@ -69,7 +75,7 @@ def search(edition, text, limit=20):
 
 
 def registered_days(registration):
-    return [row.day for row in registration.days.all()]
+    return [row.day for row in registration.days.all()]  # prefetched by find_by_*
 
 
 def unusual_arrival(registration, day):

@@ -230,3 +230,31 @@ def test_undone_arrivals_are_listed_read_only_in_admin(admin_client, edition_202
     page = admin_client.get("/admin/staff/undonecheckin/").content.decode()
     assert "Erreur" in page
     assert admin_client.get("/admin/staff/undonecheckin/add/").status_code == 403
+
+
+def test_a_scan_and_its_card_read_a_fixed_number_of_rows(
+    desk_client, edition_2026, at_the_door, django_assert_num_queries
+):
+    """What one scan costs the database: the same with no booking or with several."""
+    from events.models import Session
+    from registration.models import Booking
+
+    one_per_slot = {s.slot_id: s for s in Session.objects.filter(starts_at__date="2026-07-09")}
+    sessions = list(one_per_slot.values())[:3]
+    assert len(sessions) == 3
+    desk_client.get(DESK)  # the current edition, kept for a while by events.queries
+    for bookings in (0, 3):
+        person = make_registration(edition_2026)
+        for session in sessions[:bookings]:
+            Booking.objects.create(
+                registration=person, session=session, slot=session.slot, status="confirmed"
+            )
+        # session, user, permissions (2), registration + its days, today's arrival, insert
+        # (in a savepoint: 3)
+        with django_assert_num_queries(10):
+            response = desk_client.post(DESK + "scan/", {"q": person.checkin_code})
+        # session, user, permissions (2), counters (2), registration + its days, arrival,
+        # bookings
+        with django_assert_num_queries(10):
+            page = page_after(desk_client, response)
+        assert page.count("<li>") >= bookings
