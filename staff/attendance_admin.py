@@ -1,8 +1,15 @@
 """Admin pages about attendance (imported by staff/admin.py): the log of arrivals taken back
-at the desk. Read-only: rows are written by staff.checkin.checkin_undo only."""
+at the desk (read-only: rows are written by staff.checkin.checkin_undo only), and the
+feuilles d'émargement as an action on the programme's sessions."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from events.admin import SessionAdmin
+from events.models import Session
+from events.queries import current_edition
+
+from .attendance_sheets import sheets_response
 from .models import UndoneCheckIn
 
 
@@ -30,3 +37,25 @@ class UndoneCheckInAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SessionWithSheetsAdmin(SessionAdmin):
+    """The programme's sessions (events/admin.py) with one more action for the staff: their
+    feuilles d'émargement in one PDF (events knows nothing of registrations)."""
+
+    actions = [*SessionAdmin.actions, "attendance_sheets"]
+
+    @admin.action(
+        description=_("Feuilles d'émargement (PDF)"),
+        permissions=["view_registrations"],
+    )
+    def attendance_sheets(self, request, queryset):
+        sessions = list(queryset.select_related("room", "type").order_by("starts_at", "title"))
+        return sheets_response(current_edition(), sessions=sessions, name="sessions")
+
+    def has_view_registrations_permission(self, request):
+        return request.user.has_perm("registration.view_registration")
+
+
+admin.site.unregister(Session)
+admin.site.register(Session, SessionWithSheetsAdmin)
