@@ -26,7 +26,7 @@ from registration import emails, queries, services
 from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 
-from . import attendance_admin, exports, privacy  # noqa: F401 (attendance_admin registers)
+from . import attendance_admin, exports, privacy
 from .forms import PERSON_FIELDS, RegistrationDetailsForm, StaffRegistrationForm
 from .models import CheckIn
 from .sheets import badge_sheet_request
@@ -212,6 +212,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         *(category_action(category) for category in Registration.Category),
         "print_badges",
         "export_csv",
+        attendance_admin.issue_attestations,
     ]
 
     def get_queryset(self, request):

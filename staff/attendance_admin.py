@@ -2,15 +2,17 @@
 at the desk (read-only: rows are written by staff.checkin.checkin_undo only), and the
 feuilles d'émargement as an action on the programme's sessions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events.admin import SessionAdmin
 from events.models import Session
 from events.queries import current_edition
 
+from . import attestations
 from .attendance_sheets import sheets_response
-from .models import UndoneCheckIn
+from .models import Attestation, UndoneCheckIn
 
 
 @admin.register(UndoneCheckIn)
@@ -59,3 +61,50 @@ class SessionWithSheetsAdmin(SessionAdmin):
 
 admin.site.unregister(Session)
 admin.site.register(Session, SessionWithSheetsAdmin)
+
+
+@admin.action(description=_("Délivrer une attestation de présence (PDF)"), permissions=["change"])
+def issue_attestations(modeladmin, request, queryset):
+    """Staff issue attestations by hand (one PDF, a page each) for the selected people whose
+    arrival was recorded; the others are named in a message."""
+    issued, skipped = [], []
+    for registration in queryset.select_related("edition").order_by("last_name", "pk")[:200]:
+        try:
+            issued.append(
+                attestations.attestation_issue(registration=registration, by=request.user)
+            )
+        except attestations.NoAttendance:
+            skipped.append(registration.full_name)
+    if skipped:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Pas d'attestation sans arrivée enregistrée : %(names)s.",
+                "Pas d'attestation sans arrivée enregistrée : %(names)s.",
+                len(skipped),
+            )
+            % {"names": ", ".join(skipped)},
+            messages.WARNING,
+        )
+    if issued:
+        return attestations.attestations_response(issued)
+    return None
+
+
+@admin.register(Attestation)
+class AttestationAdmin(admin.ModelAdmin):
+    """Attestations handed out (read-only): who, which days, when, by whom (the verification
+    codes are not kept)."""
+
+    list_display = ["registration", "days", "issued_at", "issued_by"]
+    list_select_related = ["registration", "issued_by"]
+    search_fields = ["registration__last_name", "registration__first_name"]
+    date_hierarchy = "issued_at"
+    readonly_fields = ["registration", "days", "issued_at", "issued_by"]
+    exclude = ["code_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

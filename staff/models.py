@@ -177,3 +177,36 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.what} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class Attestation(models.Model):
+    """An attestation de présence handed out (PDF): the days it attests, and the hash of the
+    verification code printed on it (the code itself is never stored: it is minted when the
+    PDF is drawn, so each download is a new attestation, each one verifiable)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("inscription"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    days = models.JSONField(_("jours attestés"), default=list, editable=False)
+    issued_at = models.DateTimeField(_("délivrée le"), editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("délivrée par"),
+        help_text=_("Vide : téléchargée par la personne depuis son espace."),
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("attestation de présence")
+        verbose_name_plural = _("attestations de présence")
+
+    def __str__(self):
+        return f"{self.registration} — {self.issued_at:%Y-%m-%d}"

@@ -73,3 +73,24 @@ def test_form_with_errors_and_personal_page(audit, live_server, live_edition, ti
         for path in personal_paths(lang, token):
             assert Client().get(path).status_code == 200
             assert audit(live_server.url + path)[1] == [], path
+
+
+def test_attestation_verification_page(audit, live_server, live_edition, time_machine):
+    """The public page that confirms an attestation's code, valid or not, in both languages."""
+    from datetime import datetime
+
+    from staff.attestations import attestation_issue
+    from staff.models import CheckIn
+    from tests.factories import PARIS, make_registration
+
+    time_machine.move_to(datetime(2026, 7, 10, 9, 0, tzinfo=PARIS), tick=True)
+    person = make_registration(live_edition)
+    CheckIn.objects.create(registration=person, day=datetime(2026, 7, 9).date(), at=MAY)
+    _attestation, code = attestation_issue(registration=person)
+    checked = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            for shown in (code, "x" * 22):
+                path = reverse("attendance:verify", kwargs={"code": shown})
+                checked[path] = audit(live_server.url + path)[1]
+    assert {path: found for path, found in checked.items() if found} == {}
