@@ -86,6 +86,9 @@ def test_any_input_gets_an_answer(desk_client, edition_2026, at_the_door, junk):
     response = desk_client.post(DESK + "scan/", {"q": junk})
     assert response.status_code == 302
     assert desk_client.get(response["Location"]).status_code == 200
+    person = make_registration(edition_2026, days=[datetime(2026, 7, 8).date()])
+    response = desk_client.post(DESK + "scan/", {"personne": person.pk, "confirmer": junk})
+    assert response.status_code == 302 and not CheckIn.objects.exists()
 
 
 def page_after(client, response):
