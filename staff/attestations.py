@@ -64,8 +64,8 @@ def attestation_find(code):
     """The attestation a verification code belongs to, or None (any text: no error)."""
     if len(code) != CODE_LENGTH or not set(code) <= CODE_CHARACTERS:
         return None
-    return (
-        Attestation.objects.filter(code_hash=_hash(code))
+    return (  # an erased person's attestations confirm nothing any more
+        Attestation.objects.filter(code_hash=_hash(code), registration__anonymised_at__isnull=True)
         .select_related("registration__edition")
         .first()
     )

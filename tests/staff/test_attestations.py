@@ -169,3 +169,13 @@ def test_render_an_attestation_to_png(client, attendee, time_machine, tmp_path):
         ["pdftoppm", "-png", "-r", "60", tmp_path / "a.pdf", f"{target}/attestation"], check=True
     )
     assert date(2026, 7, 9).isoformat() in Attestation.objects.get().days
+
+
+def test_an_erased_persons_attestation_confirms_nothing(client, attendee):
+    from staff.privacy import personal_data, registration_erase
+
+    arrive(attendee, THURSDAY)
+    _attestation, code = attestations.attestation_issue(registration=attendee)
+    assert personal_data(attendee)["attestations"][0]["days"] == ["2026-07-09"]
+    registration_erase(registration=attendee)
+    assert client.get(f"/fr/attestation/verifier/{code}/").status_code == 404
