@@ -42,7 +42,7 @@ def test_a_session_sheet_lists_its_confirmed_people_by_last_name(sheets_client, 
 
     (text,) = pages_text(sheets_client.get(f"/admin/outils/sessions/{session.pk}/emargement.pdf"))
     assert session.title in text and session.room.name in text
-    assert "mercredi 8 juillet 2026" in text and "Page 1 / 1" in text
+    assert "mercredi 8 juillet 2026" in text and text.rstrip().endswith("1 / 1")
     assert "Signature" in text and "3 personnes attendues" in text
     names = [
         line for line in text.splitlines() if any(n in line for n in ("ZOLA", "ÁVILA", "MARTIN"))
@@ -60,7 +60,7 @@ def test_a_long_sheet_repeats_its_title_and_numbers_its_pages(sheets_client, edi
     pages = pages_text(sheets_client.get(f"/admin/outils/sessions/{session.pk}/emargement.pdf"))
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
-        assert session.title in text and f"Page {number} / {len(pages)}" in text
+        assert session.title in text and text.rstrip().endswith(f"{number} / {len(pages)}")
         assert "Signature" in text  # the table's header on every page
 
 
