@@ -183,3 +183,26 @@ def big_programme(total=200):
             count += 1
         number += 1
     print(Session.objects.filter(slot__edition=edition, is_published=True).count())
+
+
+def desk_people(people=400, desks=4):
+    """Print {"codes": [...], "sessions": [...]}: the badge codes of `people` confirmed
+    sign-ups for both days, and the session cookies of `desks` staff members allowed to
+    check people in (as after the admin's login form)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from events.models import Edition
+
+    edition = Edition.objects.get(number=17)
+    codes = [sign_up(edition, 1000 + number, []).checkin_code for number in range(people)]
+    allowed = Permission.objects.get(codename="check_in")
+    sessions = []
+    for number in range(desks):
+        user = get_user_model().objects.create_user(f"accueil{number}", is_staff=True)
+        user.user_permissions.add(allowed)
+        client = Client()
+        client.force_login(user)
+        sessions.append(client.cookies["sessionid"].value)
+    print(json.dumps({"codes": codes, "sessions": sessions}))

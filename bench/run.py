@@ -2,8 +2,8 @@
 around it in the same run, with its goal; exit status 1 when a goal is missed.
 
 Runs bench/pages.py (public pages, the programme on a cache miss), bench/personal.py (the
-attendee's pages), then bench/registration_burst.py and bench/badges.py when they offer
-rows() (a line says which did not).
+attendee's pages), then bench/registration_burst.py, bench/badges.py and bench/desk.py (4
+check-in desks scanning at once) when they offer rows() (a line says which did not).
 """
 
 import importlib
@@ -12,7 +12,7 @@ import sys
 from measure import note
 from table import print_table
 
-PARTS = ("pages", "personal", "registration_burst", "badges")
+PARTS = ("pages", "personal", "registration_burst", "badges", "desk")
 
 
 def main():

@@ -28,6 +28,7 @@ urlpatterns = [
         path("", include("events.urls")),
         path("", include("registration.urls")),
         path("", include("outreach.urls")),
+        path("", include("staff.public_urls")),
         prefix_default_language=True,
     ),
 ]

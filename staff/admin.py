@@ -30,6 +30,7 @@ from registration.models import AttendanceDay, Booking, OutgoingEmail, Registrat
 from registration.search import fold
 
 from . import (
+    attendance_admin,
     exports,
     privacy,
     programme_admin,  # noqa: F401  (the programme's admin, through registration's services)
@@ -197,7 +198,7 @@ class BookingInline(admin.TabularInline):
 class CheckInInline(admin.TabularInline):
     model = CheckIn
     extra = 0
-    fields = ["day", "at", "by"]
+    fields = ["day", "at", "by", "confirmed_exception"]
     readonly_fields = fields
     can_delete = False
 
@@ -285,6 +286,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         *(category_action(category) for category in Registration.Category),
         "print_badges",
         "export_csv",
+        attendance_admin.issue_attestations,
     ]
 
     def get_queryset(self, request):

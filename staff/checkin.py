@@ -1,4 +1,5 @@
-"""The check-in desk: finding a badge's owner, recording arrivals, today's counters."""
+"""The check-in desk: finding a badge's owner, recording arrivals (and taking one back),
+today's counters."""
 
 from dataclasses import dataclass
 
@@ -6,15 +7,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from events.models import CODE_ALPHABET
 from registration.models import AttendanceDay, Booking, Registration
 
-from .models import CheckIn
+from .models import CheckIn, UndoneCheckIn
+
+CODE_LENGTH = 10  # registration.models.new_checkin_code
 
 
 @dataclass
 class Arrival:
-    checkin: CheckIn | None  # None when refused (cancelled, waiting list)
+    checkin: CheckIn | None  # None when refused (cancelled, waiting list) or to be confirmed
     created: bool  # False: this person had already come in today
+    unusual: str = ""  # a CheckIn.Unusual value: not recorded until staff confirm it
 
 
 def find_by_code(edition, text):
@@ -22,15 +27,36 @@ def find_by_code(edition, text):
     code = text.strip().upper()
     if not code or " " in code or len(code) > 12:
         return None
-    return Registration.objects.filter(edition=edition, checkin_code=code).first()
+    return (
+        Registration.objects.filter(edition=edition, checkin_code=code)
+        .select_related("edition")
+        .prefetch_related("days")
+        .first()
+    )
+
+
+def looks_like_a_code(text):
+    """Could this be a badge's code (as a scanner types it) rather than a name? Ten
+    characters of the codes' alphabet, typed in capitals or with a digit: a name typed at
+    the desk is rarely either."""
+    return (
+        len(text) == CODE_LENGTH
+        and all(char in CODE_ALPHABET for char in text.upper())
+        and (text.isupper() or any(char.isdigit() for char in text))
+    )
 
 
 def find_by_pk(edition, value):
     """The registration a result list or a card button points to (any other text: None)."""
     value = str(value)
-    if not (value.isascii() and value.isdigit()):  # isdigit() alone takes "²"
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # isdigit() takes "²"
         return None
-    return Registration.objects.filter(edition=edition, pk=value).first()
+    return (
+        Registration.objects.filter(edition=edition, pk=value)
+        .select_related("edition")
+        .prefetch_related("days")
+        .first()
+    )
 
 
 def search(edition, text, limit=20):
@@ -48,23 +74,73 @@ def search(edition, text, limit=20):
     return list(queryset.order_by("last_name", "first_name")[:limit])
 
 
-def checkin_record(*, registration, by, now=None):
-    """Record that someone came in today; a second scan returns the first arrival."""
+def registered_days(registration):
+    return [row.day for row in registration.days.all()]  # prefetched by find_by_*
+
+
+def unusual_arrival(registration, day):
+    """Why an arrival on `day` needs a staff confirmation ("" when it does not): the day is
+    not one of the event's, or this person did not register for it."""
+    if day not in registration.edition.days:
+        return CheckIn.Unusual.NOT_AN_EVENT_DAY
+    if day not in registered_days(registration):
+        return CheckIn.Unusual.NOT_REGISTERED_THAT_DAY
+    return ""
+
+
+def checkin_record(*, registration, by, now=None, confirmed=""):
+    """Record that someone came in today; a second scan returns the first arrival.
+
+    An unusual arrival (see `unusual_arrival`) is recorded only when `confirmed` names that
+    very case (staff saw the warning and let the person in); the case is kept on the row.
+    """
     now = now or timezone.now()
     if registration.status != Registration.Status.CONFIRMED:
         return Arrival(None, False)
     day = timezone.localdate(now)
+    if existing := CheckIn.objects.filter(registration=registration, day=day).first():
+        return Arrival(existing, False)
+    unusual = unusual_arrival(registration, day)
+    if unusual and confirmed != unusual:
+        return Arrival(None, False, unusual=unusual)
     try:
         with transaction.atomic():
-            checkin = CheckIn.objects.create(registration=registration, day=day, at=now, by=by)
+            checkin = CheckIn.objects.create(
+                registration=registration, day=day, at=now, by=by, confirmed_exception=unusual
+            )
         return Arrival(checkin, True)
     except IntegrityError:  # two desks scanned the same badge at once: the first one wins
         return Arrival(CheckIn.objects.get(registration=registration, day=day), False)
 
 
+def checkin_undo(*, checkin, by, now=None):
+    """Take back an arrival recorded by mistake: the row goes (counters, attendance sheets
+    and attestations no longer count it) and an UndoneCheckIn keeps what it was and who
+    took it back. Returns that log row."""
+    with transaction.atomic():
+        log = UndoneCheckIn.objects.create(
+            registration_id=checkin.registration_id,
+            day=checkin.day,
+            at=checkin.at,
+            by_id=checkin.by_id,
+            confirmed_exception=checkin.confirmed_exception,
+            undone_at=now or timezone.now(),
+            undone_by=by,
+        )
+        CheckIn.objects.filter(pk=checkin.pk).delete()
+    return log
+
+
 def arrival_today(registration, now=None):
     day = timezone.localdate(now or timezone.now())
-    return CheckIn.objects.filter(registration=registration, day=day).first()
+    return CheckIn.objects.filter(registration=registration, day=day).select_related("by").first()
+
+
+def meetings_of_the_day(registration, day):
+    """HOOK for the B2B meetings (the `meetings` app, built separately): this person's
+    meetings on `day`, each with `.starts_at`, `.table` and `.counterpart`, for the desk's
+    card (templates/staff/desk_meetings.html). Empty until that app provides them."""
+    return []
 
 
 def todays_bookings(registration, now=None):

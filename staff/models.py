@@ -20,6 +20,12 @@ def private_storage():
 class CheckIn(models.Model):
     """Someone came in on a day (once per day; a second scan finds this row)."""
 
+    class Unusual(models.TextChoices):
+        """Why the desk asked staff to confirm this arrival (empty: nothing unusual)."""
+
+        NOT_AN_EVENT_DAY = "not_event_day", _("jour hors des Rencontres")
+        NOT_REGISTERED_THAT_DAY = "not_registered_day", _("pas inscrit·e pour ce jour")
+
     registration = models.ForeignKey(
         Registration,
         on_delete=models.CASCADE,
@@ -36,6 +42,9 @@ class CheckIn(models.Model):
         related_name="+",
         verbose_name=_("enregistrée par"),
     )
+    confirmed_exception = models.CharField(
+        _("confirmée malgré"), max_length=20, choices=Unusual, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-at"]
@@ -45,9 +54,51 @@ class CheckIn(models.Model):
             models.UniqueConstraint(fields=["registration", "day"], name="one_checkin_per_day")
         ]
         indexes = [models.Index(fields=["day", "at"])]
+        permissions = [("undo_checkin", _("Peut annuler une arrivée enregistrée par erreur"))]
 
     def __str__(self):
         return f"{self.registration} — {self.at:%Y-%m-%d %H:%M}"
+
+
+class UndoneCheckIn(models.Model):
+    """An arrival recorded by mistake and taken back at the desk: what it was, who took it
+    back and when (the CheckIn row itself is deleted, so counters and attendance stay true)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("inscription"),
+    )
+    day = models.DateField(_("jour"))
+    at = models.DateTimeField(_("arrivée enregistrée à"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+    confirmed_exception = models.CharField(
+        _("confirmée malgré"), max_length=20, choices=CheckIn.Unusual, blank=True
+    )
+    undone_at = models.DateTimeField(_("annulée le"))
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("annulée par"),
+    )
+
+    class Meta:
+        ordering = ["-undone_at"]
+        verbose_name = _("arrivée annulée")
+        verbose_name_plural = _("arrivées annulées")
+
+    def __str__(self):
+        return f"{self.registration} — {self.day:%Y-%m-%d}"
 
 
 class BadgeSheet(models.Model):
@@ -134,3 +185,36 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.what} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class Attestation(models.Model):
+    """An attestation de présence handed out (PDF): the days it attests, and the hash of the
+    verification code printed on it (the code itself is never stored: it is minted when the
+    PDF is drawn, so each download is a new attestation, each one verifiable)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("inscription"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    days = models.JSONField(_("jours attestés"), default=list, editable=False)
+    issued_at = models.DateTimeField(_("délivrée le"), editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("délivrée par"),
+        help_text=_("Vide : téléchargée par la personne depuis son espace."),
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("attestation de présence")
+        verbose_name_plural = _("attestations de présence")
+
+    def __str__(self):
+        return f"{self.registration} — {self.issued_at:%Y-%m-%d}"

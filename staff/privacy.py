@@ -38,7 +38,7 @@ from registration.models import (
 )
 from registration.services import registration_cancel
 
-from .models import BadgeSheet, ExportLog
+from .models import Attestation, BadgeSheet, ExportLog
 
 
 def _erased():
@@ -83,6 +83,10 @@ def personal_data(registration):
             for b in registration.bookings.select_related("session")
         ],
         "checkins": [c.at.isoformat() for c in registration.checkins.all()],
+        "attestations": [
+            {"issued_at": a.issued_at.isoformat(), "days": a.days}
+            for a in Attestation.objects.filter(registration=registration)
+        ],
         "emails": [
             {"subject": e.subject, "status": e.get_status_display(), "at": e.created_at.isoformat()}
             for e in registration.emails.all()

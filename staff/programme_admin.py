@@ -14,6 +14,8 @@ from events.models import Session, Slot
 from registration import programme
 from registration.models import Booking
 
+from .attendance_admin import AttendanceSheetsAction
+
 SHOWN = 15  # names listed in the confirmation, the rest counted
 
 
@@ -89,7 +91,7 @@ class StaffSessionForm(SessionForm):
             )
 
 
-class StaffSessionAdmin(SessionAdmin):
+class StaffSessionAdmin(AttendanceSheetsAction, SessionAdmin):
     form = StaffSessionForm
     fieldsets = [
         *SessionAdmin.fieldsets[:2],

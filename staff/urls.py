@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import badges, dashboard, desk, sessions
+from .views import attendance, badges, dashboard, desk, sessions
 
 app_name = "staff"
 
@@ -9,8 +9,11 @@ urlpatterns = [
     path("sessions/", sessions.sessions, name="sessions"),
     path("sessions/<int:pk>/", sessions.session, name="session"),
     path("sessions/<int:pk>/export.csv", sessions.session_export, name="session_export"),
+    path("sessions/<int:pk>/emargement.pdf", attendance.session_sheet, name="session_sheet"),
+    path("emargement/<str:day>.pdf", attendance.day_sheet, name="day_sheet"),
     path("accueil/", desk.desk, name="desk"),
     path("accueil/scan/", desk.scan, name="desk_scan"),
+    path("accueil/annuler/", desk.undo, name="desk_undo"),
     path("accueil/compteurs.json", desk.counters, name="desk_counters"),
     path("accueil/badge/<int:pk>.pdf", desk.reprint, name="desk_reprint"),
     path("badges/", badges.sheets, name="badge_sheets"),

@@ -18,9 +18,15 @@ view_registrations = permission_required("registration.view_registration", raise
 @staff_member_required
 @view_registrations
 def sessions(request):
-    fill = session_fill(current_edition())
+    edition = current_edition()
     return render_staff(
-        request, "staff/sessions.html", {"fill": fill, "title": _("Remplissage des sessions")}
+        request,
+        "staff/sessions.html",
+        {
+            "fill": session_fill(edition),
+            "days": edition.days,
+            "title": _("Remplissage des sessions"),
+        },
     )
 
 

@@ -1,8 +1,43 @@
-// Check-in desk: live counters, and scanning with the camera where the browser can.
+// Check-in desk: the field ready for the next scan, a beep on a loud warning, live
+// counters, and scanning with the camera where the browser can. Without JavaScript the
+// desk still works: every answer is a new page whose field is empty and has autofocus.
 "use strict";
 (function () {
   const desk = document.querySelector(".desk");
   if (!desk) return;
+  const field = document.getElementById("desk-q");
+
+  // After every answer the field is empty and focused, also when the browser brings the
+  // page back from its history (it would restore what was typed).
+  const ready = () => {
+    field.value = "";
+    field.focus();
+  };
+  ready();
+  window.addEventListener("pageshow", ready);
+  // A scanner types wherever the focus is: keys typed outside a field go to the scan field.
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    if (event.key === " " || (target.closest && target.closest("input, textarea, select"))) return;
+    field.focus();
+  });
+
+  // A loud warning (unknown code, nobody found, an arrival to confirm) beeps where the
+  // browser lets the page play sound.
+  if (document.querySelector(".desk__alert, .desk__card--warn")) {
+    try {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      const volume = audio.createGain();
+      tone.type = "square";
+      tone.frequency.value = 880;
+      volume.gain.value = 0.15;
+      tone.connect(volume).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.35);
+    } catch (error) { /* no sound here: the colour says it */ }
+  }
 
   // Counters follow the other desks every 15 s.
   const arrived = document.getElementById("desk-arrived");
@@ -22,7 +57,6 @@
   if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return;
   const button = document.getElementById("desk-camera");
   const video = document.getElementById("desk-video");
-  const field = document.getElementById("desk-q");
   button.hidden = false;
   button.addEventListener("click", async () => {
     const detector = new BarcodeDetector({ formats: ["qr_code"] });

@@ -112,3 +112,49 @@ def test_archive_of_a_past_edition(audit, live_server, live_edition):
             page, found = audit(live_server.url + path)
             assert found == [], path
     assert "Atelier thématique 1" in page.content() or "Thematic workshop 1" in page.content()
+
+
+def test_attestation_verification_page(audit, live_server, live_edition, time_machine):
+    """The public page that confirms an attestation's code, valid or not, in both languages."""
+    from datetime import datetime
+
+    from staff.attestations import attestation_issue
+    from staff.models import CheckIn
+    from tests.factories import PARIS, make_registration
+
+    time_machine.move_to(datetime(2026, 7, 10, 9, 0, tzinfo=PARIS), tick=True)
+    person = make_registration(live_edition)
+    CheckIn.objects.create(registration=person, day=datetime(2026, 7, 9).date(), at=MAY)
+    _attestation, code = attestation_issue(registration=person)
+    checked = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            for shown in (code, "x" * 22):
+                path = reverse("attendance:verify", kwargs={"code": shown})
+                checked[path] = audit(live_server.url + path)[1]
+    assert {path: found for path, found in checked.items() if found} == {}
+
+
+def test_check_in_desk(audit, live_server, live_edition, django_user_model, time_machine):
+    """The desk with a person's card (an arrival to confirm), and with an unknown code."""
+    from datetime import datetime
+
+    from django.test import Client
+
+    from tests.factories import PARIS, make_registration
+
+    time_machine.move_to(datetime(2026, 7, 9, 9, 0, tzinfo=PARIS), tick=True)
+    person = make_registration(live_edition, days=[datetime(2026, 7, 8).date()], lunch=True)
+    user = django_user_model.objects.create_superuser("accueil", "accueil@example.org", "x")
+    client = Client()
+    client.force_login(user)
+    page, _found = audit(live_server.url + "/fr/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.emulate_media(reduced_motion="reduce")  # the alert's flash: colours at rest
+    checked = {}
+    for query in (f"?personne={person.pk}&etat=confirmer", "?inconnu=ZZZZ22ZZZZ", "?q=nobody"):
+        desk, checked[query] = audit(f"{live_server.url}/admin/outils/accueil/{query}")
+        assert desk.locator("#desk-q").count() == 1  # the desk itself, not the login page
+    assert {query: found for query, found in checked.items() if found} == {}

@@ -1,5 +1,6 @@
 """Staff in a real browser: the check-in desk scans a badge; an admin edit reaches the site."""
 
+import itertools
 from datetime import datetime
 
 from django.test import Client
@@ -48,6 +49,59 @@ def test_desk_scans_a_badge_and_warns_on_the_second_scan(
     page.get_by_label("Scanner le badge, ou taper un nom").fill("benali")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="1 personne trouvée")).to_be_visible()
+
+
+def test_desk_scans_three_codes_in_a_row_with_a_clean_field_each_time(
+    page, live_server, live_edition, django_user_model, time_machine
+):
+    """Known, unknown, already arrived: after each answer the field is empty and focused, so
+    the next scan never appends to the last one."""
+    time_machine.move_to(datetime(2026, 7, 9, 8, 40, tzinfo=PARIS), tick=True)
+    known = make_registration(live_edition, first_name="Hoa", last_name="Nguyễn", lunch=True)
+    already = make_registration(live_edition, first_name="Marc", last_name="Diallo")
+    arrived_at = datetime(2026, 7, 9, 8, 5, tzinfo=PARIS)
+    CheckIn.objects.create(registration=already, day=arrived_at.date(), at=arrived_at)
+    log_in(page, live_server, django_user_model)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/admin/outils/accueil/")
+    field = page.get_by_label("Scanner le badge, ou taper un nom")
+
+    def scan(code):
+        expect(field).to_be_focused()
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+
+    def field_is_ready():
+        expect(field).to_have_value("")
+        expect(field).to_be_focused()
+
+    scan(known.checkin_code)
+    expect(page.get_by_role("status")).to_contain_text("Arrivée enregistrée à 8 h 40")
+    expect(page.locator(".desk__lunch")).to_have_text("oui")
+    field_is_ready()
+
+    scan("QQQQ2222QQ")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Code inconnu")
+    expect(alert).to_contain_text("QQQQ2222QQ")
+    red, green, blue = map(
+        int, alert.evaluate("e => getComputedStyle(e).backgroundColor")[4:-1].split(",")
+    )
+    assert red > 100 and green < 60 and blue < 60  # red (it flashes between two reds)
+    field_is_ready()
+
+    scan(already.checkin_code)
+    expect(page.get_by_role("status")).to_contain_text("Déjà enregistré·e à 8 h 05")
+    expect(page.get_by_role("heading", name="Marc Diallo")).to_be_visible()
+    field_is_ready()
+    assert CheckIn.objects.count() == 2
+
+    # The buttons are full size at phone width, side by side or stacked, never overlapping.
+    boxes = [b.bounding_box() for b in page.locator(".desk__actions .button").all()]
+    assert all(box["height"] >= 44 for box in boxes)
+    for one, other in itertools.pairwise(boxes):
+        assert one["y"] + one["height"] <= other["y"] or one["x"] + one["width"] <= other["x"]
 
 
 def test_staff_edit_a_session_and_see_it_on_the_site(

@@ -44,7 +44,7 @@ CHANGELIST = "/admin/registration/registration/"
 DESK = "/admin/outils/accueil/"
 
 # The query parameters our own views read (test_every_parameter_read_is_swept keeps it true).
-OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat", "ecran", "next"}
+OWN_PARAMETERS = {"jour", "type", "q", "personne", "etat", "ecran", "next", "inconnu"}
 
 SWEEP = settings(
     deadline=None,
@@ -110,6 +110,10 @@ def arguments(name, objects):
         "staff:desk_reprint": [objects["registration"].pk],
         "staff:badge_sheet": [objects["sheet"].pk],
         "staff:badge_sheet_pdf": [objects["sheet"].pk],
+        "staff:session_sheet": [objects["session"].pk],
+        "staff:day_sheet": ["2026-07-09"],
+        "attendance:attestation": [objects["token"]],
+        "attendance:verify": ["x" * 22],
     }.get(name, [])
 
 
@@ -247,10 +251,11 @@ def test_desk_never_fails(superuser_client, objects):
     )
 
     @settings(SWEEP, max_examples=50)
-    @given(st.sampled_from([DESK, DESK + "compteurs.json"]), personne, values, values)
-    @example(DESK, "²", "", "")  # reported: a server error
-    def check(path, personne, q, etat):
-        response = superuser_client.get(path, {"personne": personne, "q": q, "etat": etat})
+    @given(st.sampled_from([DESK, DESK + "compteurs.json"]), personne, values, values, values)
+    @example(DESK, "²", "", "", "")  # reported: a server error
+    def check(path, personne, q, etat, inconnu):
+        params = {"personne": personne, "q": q, "etat": etat, "inconnu": inconnu}
+        response = superuser_client.get(path, params)
         assert response.status_code in (200, 400)
 
     check()

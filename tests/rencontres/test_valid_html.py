@@ -219,6 +219,60 @@ def test_reconfirmation_pages_are_valid_html(client, edition_2026, tmp_path, tim
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
+def test_check_in_desk_states_are_valid_html(admin_client, edition_2026, tmp_path, time_machine):
+    """The desk's card in each state, an unknown code, a search with and without results."""
+    from staff.models import CheckIn
+
+    time_machine.move_to(datetime(2026, 7, 9, 9, 0, tzinfo=PARIS), tick=False)
+    arrived = make_registration(edition_2026, lunch=True, dietary_needs="Végétarien")
+    CheckIn.objects.create(registration=arrived, day=arrived.days.last().day, at=MAY)
+    other_day = make_registration(edition_2026, days=[datetime(2026, 7, 8).date()])
+    waiting = make_registration(edition_2026, status="waitlisted")
+    desk = reverse("staff:desk")
+    documents = {
+        path: page(admin_client, path)
+        for path in (
+            f"{desk}?personne={arrived.pk}&etat=nouveau",
+            f"{desk}?personne={other_day.pk}&etat=confirmer",
+            f"{desk}?personne={waiting.pk}",
+            f"{desk}?personne={other_day.pk}&etat=annule",
+            f"{desk}?inconnu=ZZZZ22ZZZZ",
+            f"{desk}?q=martin",
+            f"{desk}?q=personne",
+        )
+    }
+    assert "Annuler cette arrivée" in documents[f"{desk}?personne={arrived.pk}&etat=nouveau"]
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_attestation_pages_are_valid_html(client, edition_2026, tmp_path, time_machine):
+    """The verification page (a valid code, an unknown one) and the personal page offering
+    the attestation, in both languages."""
+    from registration.models import AccessKey
+    from staff.attestations import attestation_issue
+    from staff.models import CheckIn
+
+    time_machine.move_to(datetime(2026, 7, 10, 9, 0, tzinfo=PARIS), tick=False)
+    person = make_registration(edition_2026)
+    CheckIn.objects.create(registration=person, day=datetime(2026, 7, 9).date(), at=MAY)
+    _attestation, code = attestation_issue(registration=person)
+    token = AccessKey.issue(person)
+    documents = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            paths = (
+                reverse("attendance:verify", kwargs={"code": code}),
+                reverse("attendance:verify", kwargs={"code": "x" * 22}),
+                reverse("registration:manage", kwargs={"token": token}),
+            )
+        documents |= {path: page(client, path) for path in paths}
+    assert (
+        sum("attestation.pdf" in html or "certificate.pdf" in html for html in documents.values())
+        == 2
+    )
+    assert failing(checker_errors(documents, tmp_path)) == ""
+
+
 def test_stylesheets_are_valid_css(client, edition_2026, tmp_path):
     sheets = {path.name: path.read_text() for path in (settings.BASE_DIR / "static").rglob("*.css")}
     sheets["/types.css"] = client.get("/fr/types.css").text  # the session types' colours

@@ -86,3 +86,178 @@ def test_any_input_gets_an_answer(desk_client, edition_2026, at_the_door, junk):
     response = desk_client.post(DESK + "scan/", {"q": junk})
     assert response.status_code == 302
     assert desk_client.get(response["Location"]).status_code == 200
+    person = make_registration(edition_2026, days=[datetime(2026, 7, 8).date()])
+    response = desk_client.post(DESK + "scan/", {"personne": person.pk, "confirmer": junk})
+    assert response.status_code == 302 and not CheckIn.objects.exists()
+
+
+def page_after(client, response):
+    return client.get(response["Location"]).content.decode()
+
+
+def test_the_field_is_empty_after_every_answer(desk_client, edition_2026, at_the_door):
+    person = make_registration(edition_2026, last_name="Ndiaye")
+    for text in (person.checkin_code, "ndiaye", "ZZZZZZZZZZ"):
+        page = page_after(desk_client, desk_client.post(DESK + "scan/", {"q": text}))
+        assert 'name="q" id="desk-q" autofocus autocomplete="off"' in page
+        assert 'value=""' in page and f'value="{text}"' not in page
+
+
+def test_an_unknown_code_is_a_loud_warning(desk_client, edition_2026, at_the_door):
+    response = desk_client.post(DESK + "scan/", {"q": "ZZZZ22ZZZZ"})
+    assert response["Location"] == f"{DESK}?inconnu=ZZZZ22ZZZZ"
+    page = page_after(desk_client, response)
+    assert 'class="desk__alert" role="alert"' in page and "Code inconnu" in page
+    assert not CheckIn.objects.exists()
+    # A name that finds nobody is loud too, but it stays a search.
+    page = page_after(desk_client, desk_client.post(DESK + "scan/", {"q": "personne inconnue"}))
+    assert "Aucune personne trouvée" in page and 'role="alert"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "is_code"),
+    [
+        ("ABCDEFGH23", True),
+        ("abcdefgh23", True),
+        ("ABCDEFGHJK", True),
+        ("moreaulucs", False),
+        ("Moreau", False),
+        ("ABCDEFGH0I", False),
+        ("ABCDEFGH234", False),
+    ],
+)
+def test_what_looks_like_a_code(text, is_code):
+    from staff.checkin import looks_like_a_code
+
+    assert looks_like_a_code(text) is is_code
+
+
+def test_the_card_shows_what_the_desk_needs(desk_client, edition_2026, at_the_door):
+    person = make_registration(
+        edition_2026, lunch=True, dietary_needs="Sans gluten", accessibility_needs="Fauteuil"
+    )
+    page = desk_client.get(f"{DESK}?personne={person.pk}").content.decode()
+    assert "Déjeuner" in page and "desk__lunch--yes" in page
+    assert "Sans gluten" in page and "Fauteuil" in page
+    assert "mercredi 8 juillet, jeudi 9 juillet" in page
+    other = make_registration(edition_2026)
+    page = desk_client.get(f"{DESK}?personne={other.pk}").content.decode()
+    assert "desk__lunch--no" in page
+
+
+def test_buttons_are_not_inside_a_paragraph(desk_client, edition_2026, at_the_door):
+    person = make_registration(edition_2026)
+    page = desk_client.get(f"{DESK}?personne={person.pk}").content.decode()
+    actions = page[page.index('class="desk__actions"') - 5 :]
+    assert actions.startswith("<div ") and "Enregistrer l'arrivée" in actions
+
+
+def test_not_registered_for_today_needs_a_confirmation(desk_client, edition_2026, at_the_door):
+    person = make_registration(edition_2026, days=[datetime(2026, 7, 8).date()])
+    response = desk_client.post(DESK + "scan/", {"q": person.checkin_code})
+    assert response["Location"] == f"{DESK}?personne={person.pk}&etat=confirmer"
+    page = page_after(desk_client, response)
+    assert "pas inscrit·e pour aujourd'hui" in page and "desk__card--warn" in page
+    assert not CheckIn.objects.exists()
+    # Confirming another case than the one shown records nothing.
+    desk_client.post(DESK + "scan/", {"personne": person.pk, "confirmer": "not_event_day"})
+    assert not CheckIn.objects.exists()
+    response = desk_client.post(
+        DESK + "scan/", {"personne": person.pk, "confirmer": "not_registered_day"}
+    )
+    assert response["Location"].endswith("etat=nouveau")
+    checkin = CheckIn.objects.get()
+    assert checkin.confirmed_exception == CheckIn.Unusual.NOT_REGISTERED_THAT_DAY
+    assert "Entrée confirmée par l'équipe : pas inscrit·e pour ce jour" in page_after(
+        desk_client, response
+    )
+
+
+def test_an_arrival_outside_the_event_days_needs_a_confirmation(
+    desk_client, edition_2026, time_machine
+):
+    time_machine.move_to(datetime(2026, 7, 10, 9, 0, tzinfo=PARIS), tick=False)
+    person = make_registration(edition_2026)
+    page = page_after(desk_client, desk_client.post(DESK + "scan/", {"q": person.checkin_code}))
+    assert "n'est pas un jour des Rencontres" in page
+    assert 'name="confirmer" value="not_event_day"' in page
+    assert not CheckIn.objects.exists()
+    desk_client.post(DESK + "scan/", {"personne": person.pk, "confirmer": "not_event_day"})
+    assert CheckIn.objects.get().confirmed_exception == "not_event_day"
+
+
+def test_undo_needs_its_own_permission_and_is_logged(
+    desk_client, staff_user, edition_2026, at_the_door
+):
+    from staff.models import UndoneCheckIn
+
+    person = make_registration(edition_2026)
+    desk_client.post(DESK + "scan/", {"q": person.checkin_code})
+    page = desk_client.get(f"{DESK}?personne={person.pk}").content.decode()
+    assert "Annuler cette arrivée" not in page
+    assert desk_client.post(DESK + "annuler/", {"personne": person.pk}).status_code == 403
+    assert CheckIn.objects.count() == 1
+
+    desk_client.force_login(grant(staff_user, "check_in", "undo_checkin"))
+    page = desk_client.get(f"{DESK}?personne={person.pk}").content.decode()
+    assert "Annuler cette arrivée" in page
+    response = desk_client.post(DESK + "annuler/", {"personne": person.pk})
+    assert response["Location"] == f"{DESK}?personne={person.pk}&etat=annule"
+    assert "Arrivée annulée" in page_after(desk_client, response)
+    assert not CheckIn.objects.exists()
+    log = UndoneCheckIn.objects.get()
+    assert (log.registration, log.day.isoformat(), log.by.username, log.undone_by.username) == (
+        person,
+        "2026-07-09",
+        "agent",
+        "agent",
+    )
+    assert desk_client.get(DESK + "compteurs.json").json()["arrived"] == 0
+    # The person can be checked in again afterwards.
+    desk_client.post(DESK + "scan/", {"q": person.checkin_code})
+    assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.parametrize("junk", ["", "abc", "9" * 40, "\x00", "1"])
+def test_undo_answers_any_input(desk_client, staff_user, edition_2026, at_the_door, junk):
+    desk_client.force_login(grant(staff_user, "check_in", "undo_checkin"))
+    assert desk_client.post(DESK + "annuler/", {"personne": junk}).status_code in (302, 404)
+
+
+def test_undone_arrivals_are_listed_read_only_in_admin(admin_client, edition_2026, at_the_door):
+    from staff.checkin import checkin_record, checkin_undo
+
+    person = make_registration(edition_2026, last_name="Erreur")
+    arrival = checkin_record(registration=person, by=None)
+    checkin_undo(checkin=arrival.checkin, by=None)
+    page = admin_client.get("/admin/staff/undonecheckin/").content.decode()
+    assert "Erreur" in page
+    assert admin_client.get("/admin/staff/undonecheckin/add/").status_code == 403
+
+
+def test_a_scan_and_its_card_read_a_fixed_number_of_rows(
+    desk_client, edition_2026, at_the_door, django_assert_num_queries
+):
+    """What one scan costs the database: the same with no booking or with several."""
+    from events.models import Session
+    from registration.models import Booking
+
+    one_per_slot = {s.slot_id: s for s in Session.objects.filter(starts_at__date="2026-07-09")}
+    sessions = list(one_per_slot.values())[:3]
+    assert len(sessions) == 3
+    desk_client.get(DESK)  # the current edition, kept for a while by events.queries
+    for bookings in (0, 3):
+        person = make_registration(edition_2026)
+        for session in sessions[:bookings]:
+            Booking.objects.create(
+                registration=person, session=session, slot=session.slot, status="confirmed"
+            )
+        # session, user, permissions (2), registration + its days, today's arrival, insert
+        # (in a savepoint: 3)
+        with django_assert_num_queries(10):
+            response = desk_client.post(DESK + "scan/", {"q": person.checkin_code})
+        # session, user, permissions (2), counters (2), registration + its days, arrival,
+        # bookings
+        with django_assert_num_queries(10):
+            page = page_after(desk_client, response)
+        assert page.count("<li>") >= bookings

@@ -1,0 +1,142 @@
+"""`make bench`, the check-in desk on the morning of 9 July: 4 desks scan badges at once.
+
+A fresh PostgreSQL database (persistent connections) holds the 2026 edition and 400
+confirmed people (bench/data.py `desk_people`, sign-ups through the services); gunicorn
+(2 workers, DEBUG off) runs under faketime from 9 July 2026 08:30, an event day. Four
+threads, one per desk, each logged in as its own staff member, scan badges one after the
+other for BENCH_DESK_SECONDS: a scan is what the desk waits for, the POST of the code
+(which records the arrival) and the page its redirect leads to (the person's card), both
+timed together. Most scans are first arrivals (a write); every fifth scans a badge again
+(already arrived).
+
+Goal: a scan answered in ≤ 150 ms at the 95th percentile, no error. The same four threads
+on the template-only ceiling give the machine's floor for a round trip, for reference.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from measure import CEILING, fresh_site, postgres_database, shell, site_env
+from server import gunicorn
+from table import Row, print_table
+
+PORT = int(os.environ.get("BENCH_PORT", "8769"))
+FAKE_NOW = "@2026-07-09 08:30:00"
+DESKS = 4
+SECONDS = float(os.environ.get("BENCH_DESK_SECONDS", "15"))
+GOAL_P95_MS = 150
+DESK = "/admin/outils/accueil/"
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def desk_loop(session, codes, seconds, timings, errors):
+    """One desk: scan `codes` in turn (every fifth a second time) until time is up."""
+    token = secrets.token_hex(16)  # a 32-character CSRF secret, as cookie and form field
+    cookie = f"sessionid={session}; csrftoken={token}"
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    deadline = time.monotonic() + seconds
+    for number, code in enumerate(codes):
+        if time.monotonic() > deadline:
+            break
+        if number % 5 == 4:
+            code = codes[number - 1]  # the same badge again: « déjà enregistré·e »
+        body = urlencode({"csrfmiddlewaretoken": token, "q": code})
+        started = time.perf_counter()
+        conn.request(
+            "POST",
+            DESK + "scan/",
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        location = response.headers.get("Location", "")
+        if response.status != 302 or "personne=" not in location:
+            errors.append(f"scan {response.status} {location}")
+            continue
+        conn.request("GET", location, headers={"Cookie": cookie})
+        card = conn.getresponse()
+        page = card.read().decode()
+        timings.append((time.perf_counter() - started) * 1000)
+        if card.status != 200 or "desk__card--" not in page:
+            errors.append(f"card {card.status}")
+    conn.close()
+
+
+def ceiling_loop(seconds, timings):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        conn.request("GET", CEILING)
+        conn.getresponse().read()
+        timings.append((time.perf_counter() - started) * 1000)
+    conn.close()
+
+
+def run_threads(target, args_list):
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def rows():
+    if not shutil.which("faketime"):
+        raise SystemExit("faketime is missing: `apt-get install faketime` (make bench does it)")
+    work = Path(tempfile.mkdtemp(prefix="rencontres-bench-desk-"))
+    env = site_env(work, DATABASE_URL=postgres_database("rencontres_bench_desk"), CONN_MAX_AGE="60")
+    fresh_site(env)
+    data = json.loads(shell(env, "from bench import data; data.desk_people()"))
+    codes, sessions = data["codes"], data["sessions"]
+    share = len(codes) // DESKS
+    timings, errors, floor = [], [], []
+    with gunicorn(env, PORT, prefix=("faketime", "-f", FAKE_NOW), probe=CEILING):
+        # Warm the workers on a few badges of their own, kept out of the figures.
+        warm = [codes[i * share : i * share + 3] for i in range(DESKS)]
+        run_threads(desk_loop, [(s, w, 10, [], []) for s, w in zip(sessions, warm, strict=True)])
+        run_threads(ceiling_loop, [(2, floor) for _desk in range(DESKS)])
+        batches = [codes[i * share + 3 : (i + 1) * share] for i in range(DESKS)]
+        run_threads(
+            desk_loop,
+            [(s, b, SECONDS, timings, errors) for s, b in zip(sessions, batches, strict=True)],
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    if not timings:
+        raise SystemExit(f"no scan answered: {errors[:3]}")
+    scan_p95 = p95(timings)
+    return [
+        Row(
+            name=f"check-in desk, {DESKS} desks scanning at once (PostgreSQL)",
+            figure=(
+                f"{len(timings)} scans, p50 {statistics.median(timings):.0f} ms, "
+                f"p95 {scan_p95:.0f} ms (ceiling p95 {p95(floor):.0f} ms), "
+                f"{len(errors)} errors"
+            ),
+            share=None,
+            goal=f"scan + card p95 ≤ {GOAL_P95_MS} ms, 0 errors",
+            ok=scan_p95 <= GOAL_P95_MS and not errors,
+        )
+    ]
+
+
+def main():
+    return print_table(rows())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
