@@ -34,6 +34,7 @@ class CalendarItem:
     sequence: int = 0
     last_modified: datetime | None = None
     categories: tuple[str, ...] = ()
+    status: str = ""  # e.g. CANCELLED: calendars that had the event remove it
 
 
 def build_calendar(
@@ -68,6 +69,8 @@ def build_calendar(
             event.add("last-modified", item.last_modified)
         if item.categories:
             event.add("categories", list(item.categories))
+        if item.status:
+            event.add("status", item.status)
         calendar.add_component(event)
     calendar.add_missing_timezones(
         first_date=first_date - timedelta(days=1), last_date=last_date + timedelta(days=1)

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import hooks
 from .agenda import personal_calendar
 from .models import AccessKey, OutgoingEmail, Registration
 
@@ -79,6 +80,16 @@ def _later(registration, template, **context):
     return email
 
 
+def outbox_add(registration, kind, **context):
+    """Put a message of another app in the outbox (its kind names its templates, e.g.
+    "meetings/email/request_received": .txt and .html). Same rules as _later."""
+    return _later(registration, kind, **context)
+
+
+def _template(kind):
+    return kind if "/" in kind else f"registration/email/{kind}"
+
+
 def render(email, *, token=None):
     """Fill in subject, text and HTML from the message's template pair; `token` gives the
     personal page and badge links."""
@@ -91,17 +102,19 @@ def render(email, *, token=None):
         **email.context,
     }
     if token:
+        context["token"] = token  # for other pages' links; cut from what is stored
+        context["site_url"] = settings.SITE_URL
         context["url"] = personal_url(token, language)
         context["badge_url"] = personal_url(token, language, "badge")
     if email.kind == "registration_created":
         context["bookings"] = list(registration.bookings.select_related("session"))
     with translation.override(language):
-        text = render_to_string(f"registration/email/{email.kind}.txt", context)
+        text = render_to_string(f"{_template(email.kind)}.txt", context)
         subject, _sep, body = text.strip().partition("\n")
         email.subject = subject.strip()
         email.body = body.strip() + "\n"
         context["subject"] = email.subject  # the HTML part's <title>
-        email.html_body = render_to_string(f"registration/email/{email.kind}.html", context)
+        email.html_body = render_to_string(f"{_template(email.kind)}.html", context)
     email.reply_to = registration.edition.contact_email
 
 
@@ -120,7 +133,8 @@ def build_message(email):
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
-    if email.kind == "registration_created" and email.registration_id:
+    calendar = email.kind == "registration_created" or email.kind in hooks.calendar_emails
+    if calendar and email.registration_id:
         message.attach(
             "rencontres-aict-agenda.ics",
             _attachment(email.registration),
@@ -163,7 +177,7 @@ def deliver(email_id):
     email = OutgoingEmail.objects.select_related("registration__edition").get(pk=email_id)
     token, error = None, None
     try:
-        if email.kind in LINKED:
+        if email.kind in LINKED or email.kind in hooks.linked_emails:
             token = AccessKey.issue(email.registration)
         render(email, token=token)
         build_message(email).send()

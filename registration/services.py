@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from events.models import Edition, Session
 
-from . import badges, emails
+from . import badges, emails, hooks
 from .models import DETAILS, AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
@@ -332,13 +332,16 @@ def registration_update(*, registration, data, days, session_ids, now=None):
             now=now,
             kept=set(current),
         )
+        added = [sessions[pk] for pk in sorted(wanted - set(current))]
+        for check in hooks.booking_checks:
+            check(registration=registration, sessions=added)
         freed = []
         for session_id in sorted(set(current) - wanted):
             booking = current[session_id]
             if booking.status == Booking.Status.CONFIRMED:
                 freed.append(sessions[session_id])
             booking.delete()
-        _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now)
+        _book(registration, added, now)
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.registration_changed(registration, changes)
@@ -419,6 +422,8 @@ def registration_cancel(*, registration, now=None, notify=True):
         ).values_list("session", flat=True)
         sessions = _lock_sessions({b.session_id for b in bookings} | set(waiting))
         registration.bookings.all().delete()
+        for hook in hooks.cancel_hooks:
+            hook(registration=registration, now=now, notify=notify)
         for session in sessions if promote else ():
             changes.promoted_bookings += _promote_bookings(session, now)
         badges.store_later(registration, *changes.promoted_registrations)

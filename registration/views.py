@@ -16,7 +16,7 @@ from events.queries import current_edition
 from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
 
-from . import badges, pagememo, queries, services
+from . import badges, hooks, pagememo, queries, services
 from .agenda import personal_calendar
 from .forms import (
     SESSION_GONE,
@@ -241,6 +241,8 @@ def change(request, registration, token):
                 )
             except services.InvalidBooking:
                 form.add_error(None, SESSION_GONE)
+            except hooks.BookingConflict as conflict:
+                form.add_error(None, conflict.message)
             except services.RegistrationClosed:
                 return redirect("registration:manage", token=token)
             else:

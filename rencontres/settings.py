@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rencontres",
     "events",
     "registration",
+    "meetings",
     "staff",
 ]
 

@@ -1,0 +1,103 @@
+"""B2B messages, through registration's outbox (written in the transaction of the change,
+sent by the worker in the recipient's language). They name the other party and their
+organisation, never their address or phone."""
+
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from registration.emails import outbox_add
+
+KINDS = {
+    "request_received",
+    "request_withdrawn",
+    "request_declined",
+    "request_expired",
+    "meeting_accepted",
+    "meeting_cancelled",
+    "profile_approved",
+    "profile_rejected",
+}
+# The request received carries a fresh personal link, to answer it.
+LINKED = {"meetings/email/request_received"}
+# The meeting accepted or cancelled carries the person's calendar (.ics) updated.
+WITH_CALENDAR = {"meetings/email/meeting_accepted", "meetings/email/meeting_cancelled"}
+
+
+def _queue(registration, kind, **context):
+    if kind not in KINDS:
+        raise ValueError(kind)
+    return outbox_add(registration, f"meetings/email/{kind}", **context)
+
+
+def _person(registration):
+    return {"name": registration.full_name, "organisation": registration.organisation}
+
+
+def _when(registration, time):
+    """The meeting's time, written in the recipient's language and the event's zone."""
+    with translation.override(registration.language):
+        start = timezone.localtime(time.starts_at, registration.edition.tz)
+        end = timezone.localtime(time.ends_at, registration.edition.tz)
+        return f"{date_format(start, 'l j F Y, H:i')}–{date_format(end, 'H:i')}"
+
+
+def _table(registration, table):
+    with translation.override(registration.language):
+        return str(table)
+
+
+def request_received(registration, *, request):
+    _queue(
+        registration,
+        "request_received",
+        other=_person(request.sender),
+        message=request.message,
+        request=str(request.public_id),
+    )
+
+
+def request_withdrawn(registration, *, request):
+    _queue(registration, "request_withdrawn", other=_person(request.sender))
+
+
+def request_declined(registration, *, request):
+    _queue(
+        registration,
+        "request_declined",
+        other=_person(request.recipient),
+        note=request.decline_note,
+    )
+
+
+def request_expired(registration, *, request):
+    _queue(registration, "request_expired", other=_person(request.recipient))
+
+
+def meeting_accepted(registration, *, meeting):
+    other = meeting.request.other(registration)
+    _queue(
+        registration,
+        "meeting_accepted",
+        other=_person(other),
+        when=_when(registration, meeting.time),
+        table=_table(registration, meeting.table),
+    )
+
+
+def meeting_cancelled(registration, *, meeting, by):
+    other = meeting.request.other(registration)
+    _queue(
+        registration,
+        "meeting_cancelled",
+        other=_person(other),
+        when=_when(registration, meeting.time),
+        by_me=by.pk == registration.pk,
+    )
+
+
+def profile_approved(registration):
+    _queue(registration, "profile_approved")
+
+
+def profile_rejected(registration, *, reason):
+    _queue(registration, "profile_rejected", reason=reason)

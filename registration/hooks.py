@@ -1,0 +1,33 @@
+"""Where apps built on registration (B2B meetings) add their rules, without registration
+importing them: each app appends its functions in its AppConfig.ready().
+
+- ``booking_checks``: ``check(*, registration, sessions)`` runs in registration_update's
+  transaction, the registration's row locked, for the sessions newly booked; it raises
+  ``BookingConflict`` to refuse them.
+- ``cancel_hooks``: ``hook(*, registration, now, notify)`` runs in registration_cancel's
+  transaction, once the registration is cancelled.
+
+- ``calendar_items``: ``items(registration)`` returns more events.ical.CalendarItem for
+  the person's calendar (the .ics feed and the confirmation's attachment).
+- ``agenda_rows``: ``rows(registration)`` returns more rows (objects with ``starts_at``)
+  for the personal page's agenda.
+- ``linked_emails`` / ``calendar_emails``: outbox kinds whose message carries a fresh
+  personal link / the person's calendar attached.
+"""
+
+booking_checks = []
+cancel_hooks = []
+calendar_items = []
+agenda_rows = []
+linked_emails = set()
+calendar_emails = set()
+
+
+class BookingConflict(ValueError):
+    """A session cannot be booked because of something else in the person's agenda; its
+    message says what, for the person (translated)."""
+
+    def __init__(self, message, url_name=None):
+        super().__init__(message)
+        self.message = message
+        self.url_name = url_name  # where the person can sort it out (e.g. their meetings)
