@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registration import hooks
 
@@ -44,5 +45,8 @@ def connect():
         hooks.booking_checks.append(refuse_sessions_over_meetings)
         hooks.cancel_hooks.append(leave_on_cancel)
         hooks.calendar_items.append(calendar_items)
+        hooks.personal_links.append(
+            (gettext_lazy("Mon agenda et mes rendez-vous B2B"), "meetings:home")
+        )
         hooks.linked_emails.update(emails.LINKED)
         hooks.calendar_emails.update(emails.WITH_CALENDAR)

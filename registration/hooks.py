@@ -11,6 +11,7 @@ importing them: each app appends its functions in its AppConfig.ready().
   the person's calendar (the .ics feed and the confirmation's attachment).
 - ``agenda_rows``: ``rows(registration)`` returns more rows (objects with ``starts_at``)
   for the personal page's agenda.
+- ``personal_links``: (label, URL name taking the token) shown on the personal page.
 - ``linked_emails`` / ``calendar_emails``: outbox kinds whose message carries a fresh
   personal link / the person's calendar attached.
 """
@@ -19,6 +20,7 @@ booking_checks = []
 cancel_hooks = []
 calendar_items = []
 agenda_rows = []
+personal_links = []
 linked_emails = set()
 calendar_emails = set()
 

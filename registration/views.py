@@ -194,6 +194,7 @@ def manage(request, registration, token):
             "waitlist_position": waitlist_position,
             "can_change": can_change,
             "can_cancel": can_cancel,
+            "more_links": hooks.personal_links,
         },
         token=token,
         key=key,

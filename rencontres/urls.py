@@ -22,6 +22,7 @@ urlpatterns = [
         path(_("donnees-personnelles/"), views.privacy, name="privacy"),
         path("", include("events.urls")),
         path("", include("registration.urls")),
+        path("", include("meetings.urls")),
         prefix_default_language=True,
     ),
 ]

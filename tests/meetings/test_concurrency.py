@@ -50,7 +50,7 @@ def test_control_without_locks_fails(programme, monkeypatch):
     monkeypatch.setattr(services, "LOCKING", False)
     time = programme.times.first()
     requests = pairs_with_requests(programme, 50)
-    results, errors = run_in_threads([accept(r, time) for r in requests])
+    _results, errors = run_in_threads([accept(r, time) for r in requests])
     assert errors, "no race seen without locks"
     assert Meeting.objects.filter(time=time).count() <= 3
 
