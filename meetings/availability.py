@@ -5,11 +5,12 @@ A person is free at a meeting time when they attend that day, have no confirmed 
 overlapping it and no other scheduled meeting overlapping it.
 """
 
+from django.db.models import Count
 from django.utils import timezone
 
 from registration.models import AttendanceDay, Booking
 
-from .models import MeetingSeat, MeetingTime
+from .models import Meeting, MeetingSeat, MeetingTime, Table
 
 
 def _overlaps(time, intervals):
@@ -34,15 +35,37 @@ def busy(registration_ids):
     return found
 
 
-def common_free_times(programme, registration_ids, *, now=None):
+def full_times(programme, registration_ids):
+    """The times whose tables are all taken, for these people: a person holding a stand
+    meets at their own table (free whenever they are), the others share the rest (2
+    queries)."""
+    hosts = set(Table.objects.filter(programme=programme).values_list("host", flat=True))
+    if hosts & set(registration_ids):
+        return set()
+    shared = Table.objects.filter(programme=programme, host__isnull=True).count()
+    return set(
+        Meeting.objects.filter(
+            time__programme=programme, status=Meeting.Status.SCHEDULED, table__host__isnull=True
+        )
+        .order_by()
+        .values("time")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=shared)
+        .values_list("time", flat=True)
+    )
+
+
+def common_free_times(programme, registration_ids, *, now=None, with_full=False):
     """The programme's meeting times, still to come, when every one of these people is
-    free, in time order (4 queries)."""
+    free and a table is left (`with_full`: or not), in time order (6 queries)."""
     now = now or timezone.now()
     people = busy(registration_ids).values()
+    full = set() if with_full else full_times(programme, registration_ids)
     return [
         time
         for time in MeetingTime.objects.filter(programme=programme, starts_at__gt=now)
-        if all(
+        if time.pk not in full
+        and all(
             timezone.localdate(time.starts_at) in days and not _overlaps(time, intervals)
             for days, intervals in people
         )

@@ -296,6 +296,9 @@ def request_create(*, sender, recipient, message, now=None):
             expires_at=programme.expiry(now),
         )
         emails.request_received(recipient, request=request)
+        from .tasks import expire_requests
+
+        expire_requests.using(run_after=request.expires_at).enqueue()
     return request
 
 
@@ -331,7 +334,9 @@ def request_accept(*, request, registration, time, now=None):
                     if person.pk != registration.pk
                     else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
                 )
-        free = {t.pk for t in common_free_times(programme, list(people), now=now)}
+        # Whether both are free; the tables are counted below, under the time's lock.
+        free = common_free_times(programme, list(people), now=now, with_full=True)
+        free = {t.pk for t in free}
         if time.pk not in free or time.programme_id != programme.pk:
             raise Refused(NOT_FREE)
         # The time's row: acceptances for the same time queue here, so each one counts the

@@ -159,6 +159,8 @@ def test_last_table_taken_says_pick_another_time(programme):
             time=time,
         )
     request = services.request_create(sender=people[6], recipient=people[7], message="y")
+    # Not offered any more, and taken if asked for all the same.
+    assert time not in common_free_times(programme, [people[6].pk, people[7].pk])
     with pytest.raises(services.TimeTaken):
         services.request_accept(request=request, registration=people[7], time=time)
     later = MeetingTime.objects.filter(programme=programme).order_by("starts_at")[1]
@@ -287,3 +289,18 @@ def test_not_free_on_a_day_not_attended(programme):
     alice = taking_part(programme, days=[programme.edition.start_date])
     free = common_free_times(programme, [alice.pk])
     assert {t.starts_at.astimezone(PARIS).day for t in free} == {8}
+
+
+def test_the_worker_expires_a_request_when_its_time_comes(programme, time_machine):
+    from tests.worker import run_worker
+
+    alice, bob = taking_part(programme), taking_part(programme)
+    request = services.request_create(sender=alice, recipient=bob, message="a")
+    run_worker()  # the received email goes; the expiry task is not due yet
+    request.refresh_from_db()
+    assert request.status == "pending"
+    time_machine.shift(timedelta(days=5, minutes=1))
+    run_worker()
+    request.refresh_from_db()
+    assert request.status == "expired"
+    assert kinds(alice)[-1] == "meetings/email/request_expired"
