@@ -223,8 +223,9 @@ def _pair_of(registration):
 
 
 def on_registration_cancelled(*, registration, now, notify):
-    """registration's cancel hook: leaving the event leaves B2B too."""
-    _end_everything(registration, now, notify=notify)
+    """registration's cancel hook: leaving the event leaves B2B too. The other parties are
+    told even when the person is not (an erasure): their meeting is off."""
+    _end_everything(registration, now, notify=True)
     Profile.objects.filter(registration=registration).update(
         status=Profile.Status.LEFT, updated_at=now
     )

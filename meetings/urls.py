@@ -7,6 +7,11 @@ app_name = "meetings"
 
 urlpatterns = [
     path(_("inscription/espace/<str:token>/b2b/"), views.home, name="home"),
+    path(
+        _("inscription/espace/<str:token>/b2b/rendez-vous.csv"),
+        views.meetings_csv,
+        name="meetings_csv",
+    ),
     path(_("inscription/espace/<str:token>/b2b/profil/"), views.profile, name="profile"),
     path(_("inscription/espace/<str:token>/b2b/quitter/"), views.leave, name="leave"),
     path(_("inscription/espace/<str:token>/b2b/annuaire/"), views.directory, name="directory"),

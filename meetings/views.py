@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from registration.views import personal
 
-from . import queries, services
+from . import exports, queries, services
 from .availability import common_free_times
 from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
 from .models import MeetingRequest, Profile
@@ -210,3 +210,11 @@ def cancel(request, registration, token, meeting):
         meeting=found, other=found.request.other(registration),
         when=queries.time_label(found.time),
     )  # fmt: skip
+
+
+@personal
+def meetings_csv(request, registration, token):
+    """The person's scheduled meetings as a spreadsheet."""
+    _programme(registration)
+    rows = queries.agenda(registration, queries.requests_of(registration))
+    return exports.meetings_csv(registration, [row for row in rows if row.kind == "meeting"])
