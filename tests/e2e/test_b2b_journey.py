@@ -154,8 +154,13 @@ def test_two_people_meet(page, live_server, live_edition, smtp_port, time_machin
         expect(page.get_by_text("Le rendez-vous est confirmé.")).to_be_visible()
         shoot(page, "agenda")
         run_worker()
-        accepted = [m for m in inbox.messages if "confirmé" in m]
-        assert len(accepted) == 2
+        for address, other in (("awa@example.org", "Thu Thảo"), ("thao@example.org", "Awa")):
+            (accepted,) = [
+                m for m in messages_to(inbox, address) if "B2B confirmé" in str(m["Subject"])
+            ]
+            assert other in str(accepted["Subject"])
+            (attachment,) = list(accepted.iter_attachments())
+            assert attachment.get_content_type() == "text/calendar"
     finally:
         controller.stop()
 
