@@ -40,9 +40,33 @@ def calendar_items(registration):
     return meeting_items(registration)
 
 
+def b2b_field(edition):
+    """The sign-up box « take part in B2B meetings », while requests may still be made."""
+    from django import forms
+
+    from .models import Programme
+
+    if not Programme.objects.filter(edition=edition, closes_at__gt=timezone.now()).exists():
+        return None
+    return forms.BooleanField(
+        label=gettext_lazy(
+            "Je souhaite participer aux rendez-vous B2B (je compléterai mon profil depuis mon "
+            "espace personnel)."
+        ),
+        required=False,
+    )
+
+
+def b2b_join(*, registration):
+    from .services import profile_save
+
+    profile_save(registration=registration, data={}, themes=[])
+
+
 def connect():
     if refuse_sessions_over_meetings not in hooks.booking_checks:
         hooks.booking_checks.append(refuse_sessions_over_meetings)
+        hooks.signup_options.append(hooks.SignupOption("b2b", b2b_field, b2b_join))
         hooks.cancel_hooks.append(leave_on_cancel)
         hooks.calendar_items.append(calendar_items)
         hooks.personal_links.append(

@@ -11,12 +11,27 @@ importing them: each app appends its functions in its AppConfig.ready().
   the person's calendar (the .ics feed and the confirmation's attachment).
 - ``agenda_rows``: ``rows(registration)`` returns more rows (objects with ``starts_at``)
   for the personal page's agenda.
+- ``signup_options``: SignupOption(name, field, apply): ``field(edition)`` gives a form
+  field for the sign-up form (or None: not offered), ``apply(*, registration)`` runs in
+  registration_create's transaction when it was ticked.
 - ``personal_links``: (label, URL name taking the token) shown on the personal page.
 - ``linked_emails`` / ``calendar_emails``: outbox kinds whose message carries a fresh
   personal link / the person's calendar attached.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SignupOption:
+    name: str
+    field: Callable
+    apply: Callable
+
+
 booking_checks = []
+signup_options = []
 cancel_hooks = []
 calendar_items = []
 agenda_rows = []

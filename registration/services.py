@@ -219,12 +219,15 @@ def _promote_registrations(edition, capacity):
     return promoted
 
 
-def registration_create(*, edition, data, days, session_ids, form_token, by_staff=False, now=None):
+def registration_create(
+    *, edition, data, days, session_ids, form_token, by_staff=False, now=None, options=()
+):
     """Register someone, book their sessions; returns the registration. Their personal
     link is minted by the worker when it sends the confirmation (emails.py).
 
     Confirmed while the edition has places, otherwise on its waiting list; each session
-    booked while it has seats, otherwise waitlisted.
+    booked while it has seats, otherwise waitlisted. `options`: the names of the sign-up
+    options ticked (hooks.signup_options).
     """
     now = now or timezone.now()
     _require(edition, "staff_sign_up" if by_staff else "sign_up", now)
@@ -270,6 +273,9 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
             _book(registration, sessions, now)
+            for option in hooks.signup_options:
+                if option.name in options:
+                    option.apply(registration=registration)
             emails.registration_created(registration)
             badges.store_later(registration)
     except IntegrityError:

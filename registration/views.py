@@ -72,6 +72,7 @@ def register(request):
                 days=form.cleaned_data["days"],
                 session_ids=form.session_ids,
                 form_token=form.cleaned_data["form_token"],
+                options=form.options,
             )
         except services.AlreadySubmitted:
             pass  # the first of two identical posts did the work

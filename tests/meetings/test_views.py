@@ -177,3 +177,42 @@ def test_emails_render_in_the_recipients_language_without_the_other_address(prog
             assert message.attachments, "the .ics is attached"
     subjects = list(OutgoingEmail.objects.filter(registration=bob).values_list("kind", flat=True))
     assert len(subjects) == 3
+
+
+def test_taking_part_can_be_ticked_at_sign_up(client, programme):
+    from tests.registration.conftest import form_data
+
+    page = client.get("/fr/inscription/")
+    assert "participer aux rendez-vous B2B" in page.text
+    response = client.post(
+        "/fr/inscription/", form_data(client, option_b2b="on", email="b2b@example.org")
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(registration__email="b2b@example.org").status == "pending"
+    client.post("/fr/inscription/", form_data(client, email="sans@example.org"))
+    assert not Profile.objects.filter(registration__email="sans@example.org").exists()
+
+
+def test_booking_a_session_over_a_meeting_says_so_on_the_change_form(client, programme):
+    from events.models import Session
+
+    alice, bob = taking_part(programme), taking_part(programme)
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    workshop = Session.objects.filter(type__slug="atelier", slot=meeting.time.session.slot).first()
+    token = AccessKey.issue(alice)
+    change = reverse("registration:change", kwargs={"token": token})
+    data = {
+        "civility": "", "first_name": alice.first_name, "last_name": alice.last_name,
+        "phone_0": "FR", "phone_1": "", "organisation": alice.organisation,
+        "organisation_type": "collectivite", "country": "FR", "language": "fr",
+        "days": [d.isoformat() for d in alice.edition.days],
+        f"slot_{workshop.slot_id}": str(workshop.pk),
+    }  # fmt: skip
+    page = client.post(change, data)
+    assert page.status_code == 200
+    assert "Vous avez un rendez-vous B2B le mercredi 8 juillet, 14:30" in page.text
+    assert not alice.bookings.exists()
