@@ -15,9 +15,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from events.models import Session
 from meetings import services
-from meetings.models import Profile, Programme, Table, Theme
+from meetings.models import Profile, Programme, Theme
 from tests.e2e.test_accessibility import audit  # noqa: F401  (the axe fixture)
 from tests.factories import PARIS
 from tests.pages import LANGUAGES, b2b_paths
@@ -29,20 +28,10 @@ SHOTS = settings.BASE_DIR / "var" / "screenshots"
 
 
 def b2b_setup(edition):
-    programme = services.programme_save(
-        programme=Programme(
-            edition=edition,
-            opens_at=datetime(2026, 5, 1, 9, 0, tzinfo=PARIS),
-            closes_at=datetime(2026, 7, 7, 18, 0, tzinfo=PARIS),
-            needs_approval=False,
-        )
-    )
-    programme.sessions.set(Session.objects.filter(type__slug="b2b"))
-    services.times_generate(programme=programme)
-    for number in (1, 2, 3):
-        services.table_save(table=Table(programme=programme, number=number))
-    for name, english in [("Climat", "Climate"), ("Eau", "Water"), ("Culture", "Culture")]:
-        services.theme_save(theme=Theme(name=name, name_en=english))
+    """The fixture's B2B setup, profiles listed without waiting for staff."""
+    programme = Programme.objects.get(edition=edition)
+    programme.needs_approval = False
+    services.programme_save(programme=programme)
     return programme
 
 
@@ -124,12 +113,12 @@ def test_two_people_meet(page, live_server, live_edition, smtp_port, time_machin
             personal_link(inbox, "awa@example.org"),
             personal_link(inbox, "thao@example.org"),
         )
-        take_part(page, url, thao, "Eau")
+        take_part(page, url, thao, "Eau et assainissement")
         take_part(page, url, awa, "Climat")
 
         # Awa finds Thảo by theme and country, opens her profile and asks.
         page.get_by_role("link", name="Trouver des interlocuteurs").click()
-        page.get_by_label("Thème").select_option(label="Eau")
+        page.get_by_label("Thème").select_option(label="Eau et assainissement")
         page.get_by_label("Pays", exact=True).select_option(label="Viêt Nam")
         page.get_by_role("button", name="Filtrer").click()
         expect(page.get_by_text("1 personne")).to_be_visible()

@@ -1,13 +1,12 @@
-"""A B2B setup on the real 2026 programme: its four « Rencontres B2B » sessions, three
-tables, a window open from May to the eve of the event."""
+"""The B2B setup of the 2026 fixture: its four « Rencontres B2B » sessions, a window open
+from mid-April to the eve of the event; three tables, so that tables run out."""
 
 from datetime import datetime
 
 import pytest
 
-from events.models import Session
 from meetings import services
-from meetings.models import Profile, Programme, Table, Theme
+from meetings.models import Profile, Programme, Theme
 from tests.factories import PARIS, make_registration
 
 MAY = datetime(2026, 5, 12, 10, 0, tzinfo=PARIS)
@@ -20,25 +19,19 @@ def in_may(time_machine):
 
 @pytest.fixture
 def programme(edition_2026, in_may):
-    programme = services.programme_save(
-        programme=Programme(
-            edition=edition_2026,
-            opens_at=datetime(2026, 5, 1, 9, 0, tzinfo=PARIS),
-            closes_at=datetime(2026, 7, 7, 18, 0, tzinfo=PARIS),
-        )
-    )
-    programme.sessions.set(Session.objects.filter(type__slug="b2b"))
-    services.times_generate(programme=programme)
-    for number in (1, 2, 3):
-        services.table_save(table=Table(programme=programme, number=number))
+    """The fixture's B2B setup (its meeting times, window and rules), down to 3 tables."""
+    programme = Programme.objects.get(edition=edition_2026)
+    programme.tables.filter(number__gt=3).delete()
     return programme
 
 
 @pytest.fixture
-def themes(db):
+def themes(programme):
+    """Three of the fixture's themes, by a short name."""
     return {
-        name: services.theme_save(theme=Theme(name=name, name_en=english))
-        for name, english in [("Climat", "Climate"), ("Eau", "Water"), ("Culture", "Culture")]
+        "Climat": Theme.objects.get(name_fr="Climat"),
+        "Eau": Theme.objects.get(name_fr="Eau et assainissement"),
+        "Culture": Theme.objects.get(name_fr="Culture"),
     }
 
 

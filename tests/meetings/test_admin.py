@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_programme_added_in_admin_gets_its_meeting_times(admin_client, edition_2026, in_may):
+    Programme.objects.all().delete()  # the fixture's
     sessions = Session.objects.filter(type__slug="b2b")
     response = admin_client.post(
         reverse("admin:meetings_programme_add"),
