@@ -16,9 +16,10 @@ KINDS = {
     "meeting_cancelled",
     "profile_approved",
     "profile_rejected",
+    "digest",
 }
 # The request received carries a fresh personal link, to answer it.
-LINKED = {"meetings/email/request_received"}
+LINKED = {"meetings/email/request_received", "meetings/email/digest"}
 # The meeting accepted or cancelled carries the person's calendar (.ics) updated.
 WITH_CALENDAR = {"meetings/email/meeting_accepted", "meetings/email/meeting_cancelled"}
 
@@ -47,6 +48,11 @@ def _table(registration, table):
 
 
 def request_received(registration, *, request):
+    """At once, unless the person asked for a daily digest (digest() then)."""
+    from .models import Profile
+
+    if Profile.objects.filter(registration=registration, wants_digest=True).exists():
+        return
     _queue(
         registration,
         "request_received",
@@ -101,3 +107,15 @@ def profile_approved(registration):
 
 def profile_rejected(registration, *, reason):
     _queue(registration, "profile_rejected", reason=reason)
+
+
+def digest(registration, *, requests):
+    """The requests received since the last digest, in one message with a link to answer."""
+    _queue(
+        registration,
+        "digest",
+        requests=[
+            {"other": _person(r.sender), "message": r.message, "request": str(r.public_id)}
+            for r in requests
+        ],
+    )

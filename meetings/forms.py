@@ -45,6 +45,13 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    wants_digest = forms.BooleanField(
+        label=_(
+            "Recevoir un récapitulatif quotidien des demandes reçues plutôt qu'un courriel par "
+            "demande"
+        ),
+        required=False,
+    )
     is_listed = forms.BooleanField(
         label=_("Figurer dans l'annuaire (sinon, personne ne peut vous demander de rendez-vous)"),
         required=False,

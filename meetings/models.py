@@ -194,6 +194,12 @@ class Profile(models.Model):
     countries = CountryField(_("pays ou régions d'intérêt"), multiple=True, blank=True)
     # ",fr,en,": a code between commas, so that one LIKE finds it on any database.
     languages = models.CharField(_("langues parlées"), max_length=40, blank=True)
+    wants_digest = models.BooleanField(
+        _("récapitulatif quotidien"),
+        default=False,
+        help_text=_("Un courriel par jour pour les demandes reçues, au lieu d'un par demande."),
+    )
+    digest_sent_at = models.DateTimeField(_("dernier récapitulatif"), null=True, blank=True)
     rejection_reason = models.TextField(_("motif du refus"), max_length=1000, blank=True)
     reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)

@@ -158,6 +158,10 @@ def profile_save(*, registration, data, themes):
             setattr(profile, name, value)
         profile.save()
         profile.themes.set(themes)
+        if profile.wants_digest:
+            from .tasks import schedule_digests
+
+            schedule_digests()
     return profile
 
 
@@ -451,3 +455,26 @@ def table_delete(*, table):
     if table.meetings.exists():
         raise Refused(_("Des rendez-vous ont lieu à cette table : déplacez-les d'abord."))
     table.delete()
+
+
+def digests_send(*, now=None):
+    """One message per person who prefers a daily digest and received requests (still
+    waiting) since their last one. Returns how many were queued."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        profiles = _locked(
+            Profile.objects.filter(wants_digest=True).exclude(status=Profile.Status.LEFT)
+        ).select_related("registration__edition")
+        for profile in profiles.order_by("pk"):
+            requests = MeetingRequest.objects.filter(
+                recipient=profile.registration, status=MeetingRequest.Status.PENDING
+            ).select_related("sender")
+            if profile.digest_sent_at:
+                requests = requests.filter(created_at__gt=profile.digest_sent_at)
+            requests = list(requests.order_by("created_at", "pk"))
+            if requests:
+                emails.digest(profile.registration, requests=requests)
+                sent += 1
+            Profile.objects.filter(pk=profile.pk).update(digest_sent_at=now)
+    return sent

@@ -72,6 +72,7 @@ def profile(request, registration, token):
             "countries": list(current.countries),
             "languages": current.language_codes,
             "is_listed": current.is_listed,
+            "wants_digest": current.wants_digest,
         }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

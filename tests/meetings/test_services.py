@@ -304,3 +304,24 @@ def test_the_worker_expires_a_request_when_its_time_comes(programme, time_machin
     request.refresh_from_db()
     assert request.status == "expired"
     assert kinds(alice)[-1] == "meetings/email/request_expired"
+
+
+def test_daily_digest_instead_of_one_email_per_request(programme, time_machine):
+    from tests.worker import run_worker
+
+    alice, bob, carol = (taking_part(programme) for _ in range(3))
+    services.profile_save(registration=alice, data={"wants_digest": True}, themes=[])
+    services.request_create(sender=bob, recipient=alice, message="De Bob")
+    services.request_create(sender=carol, recipient=alice, message="De Carol")
+    assert kinds(alice) == []  # nothing at once
+    time_machine.shift(timedelta(days=1, minutes=1))
+    run_worker()
+    (digest,) = OutgoingEmail.objects.filter(registration=alice)
+    assert digest.kind == "meetings/email/digest"
+    assert "De Bob" in digest.body and "De Carol" in digest.body
+    assert digest.body.count("/b2b/demandes/") == 2
+    assert bob.email not in digest.body and carol.email not in digest.body
+    # The next day, nothing new: no message.
+    time_machine.shift(timedelta(days=1))
+    run_worker()
+    assert OutgoingEmail.objects.filter(registration=alice).count() == 1
