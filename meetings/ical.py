@@ -14,7 +14,7 @@ def meeting_items(registration):
     meetings = (
         Meeting.objects.filter(request__sender=registration)
         | Meeting.objects.filter(request__recipient=registration)
-    ).select_related("time", "table", "request__sender", "request__recipient")
+    ).select_related("time", "table__partner", "request__sender", "request__recipient")
     venue = registration.edition.venue
     items = []
     from events.ical import CalendarItem

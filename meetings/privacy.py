@@ -15,7 +15,7 @@ def personal_data(registration):
         .select_related("sender", "recipient")
         .order_by("created_at", "pk")
     )
-    meetings = Meeting.objects.filter(request__in=requests).select_related("time", "table")
+    meetings = Meeting.objects.filter(request__in=requests).select_related("time", "table__partner")
     return {
         "profile": None
         if profile is None

@@ -72,7 +72,7 @@ def requests_of(registration):
     """The person's requests, sent and received, newest first, with their meeting (1 query)."""
     return list(
         MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
-        .select_related("sender", "recipient", "meeting__time", "meeting__table")
+        .select_related("sender", "recipient", "meeting__time", "meeting__table__partner")
         .order_by("-created_at", "-pk")
     )
 
@@ -82,7 +82,9 @@ def request_of(registration, public_id):
     return (
         MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
         .filter(public_id=public_id)
-        .select_related("sender", "recipient", "programme", "meeting__time", "meeting__table")
+        .select_related(
+            "sender", "recipient", "programme", "meeting__time", "meeting__table__partner"
+        )
         .first()
     )
 
@@ -92,7 +94,7 @@ def meeting_of(registration, guid):
         Meeting.objects.filter(
             Q(request__sender=registration) | Q(request__recipient=registration), guid=guid
         )
-        .select_related("time", "table", "request__sender", "request__recipient")
+        .select_related("time", "table__partner", "request__sender", "request__recipient")
         .first()
     )
 

@@ -93,3 +93,24 @@ def test_crossed_requests_give_one_meeting(programme):
     assert errors == []
     assert Meeting.objects.count() == 20
     assert results.count(services.NOT_PENDING) == 20
+
+
+def test_100_parallel_request_accept_pairs_without_error(programme):
+    programme.tables.all().delete()
+    for number in range(1, 51):
+        programme.tables.create(number=number)
+    pairs = [(taking_part(programme), taking_part(programme)) for _ in range(100)]
+    times = list(programme.times.all())
+
+    def pair(number, sender, recipient):
+        def task():
+            request = services.request_create(sender=sender, recipient=recipient, message="x")
+            return services.request_accept(
+                request=request, registration=recipient, time=times[number % len(times)]
+            )
+
+        return task
+
+    _results, errors = run_in_threads([pair(n, a, b) for n, (a, b) in enumerate(pairs)])
+    assert errors == []
+    assert Meeting.objects.count() == 100

@@ -216,3 +216,38 @@ def test_booking_a_session_over_a_meeting_says_so_on_the_change_form(client, pro
     assert page.status_code == 200
     assert "Vous avez un rendez-vous B2B le mercredi 8 juillet, 14:30" in page.text
     assert not alice.bookings.exists()
+
+
+def test_agenda_page_queries_do_not_grow_with_meetings(client, programme):
+    """The B2B page (the one agenda) costs the same with 1 meeting as with 8."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme.max_meetings = 8
+    programme.save()
+    for number in range(4, 9):
+        programme.tables.create(number=number)
+    alice = taking_part(programme)
+    token = AccessKey.issue(alice)
+    times = list(programme.times.all())
+
+    def meet(time):
+        other = taking_part(programme)
+        services.request_accept(
+            request=services.request_create(sender=other, recipient=alice, message="x"),
+            registration=alice,
+            time=time,
+        )
+
+    def queries_for_page():
+        client.get(url("home", token))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("home", token)).status_code == 200
+        return len(captured.captured_queries)
+
+    meet(times[0])
+    with_one = queries_for_page()
+    for time in times[1:8]:
+        meet(time)
+    assert queries_for_page() == with_one <= 6
+    assert client.get(url("home", token)).text.count("Table ") == 8
