@@ -136,8 +136,8 @@ def programme_of(registration):
 
 
 def profile_save(*, registration, data, themes):
-    """Take part, or change one's profile. A new (or returning) profile waits for staff's
-    approval when the programme asks for it."""
+    """Take part, or change one's profile. A new, returning or corrected (after a refusal)
+    profile waits for staff's approval when the programme asks for it."""
     programme = programme_of(registration)
     if programme is None or registration.is_cancelled:
         raise Refused(NOT_TAKING_PART)
@@ -149,7 +149,8 @@ def profile_save(*, registration, data, themes):
         profile = Profile.objects.filter(registration=registration).first()
         if profile is None:
             profile = Profile(registration=registration)
-        if profile.pk is None or profile.status == Profile.Status.LEFT:
+        # New, back after leaving, or corrected after a refusal: (re)examined.
+        if profile.pk is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
             profile.status = (
                 Profile.Status.PENDING if programme.needs_approval else Profile.Status.APPROVED
             )

@@ -67,3 +67,14 @@ def test_approval_queue(admin_client, programme):
     assert OutgoingEmail.objects.filter(
         kind="meetings/email/profile_approved", registration=waiting[0]
     ).exists()
+
+
+def test_a_rejected_profile_corrected_goes_back_to_the_queue(programme):
+    from meetings import services
+
+    person = taking_part(programme, approved=False)
+    profile = Profile.objects.get(registration=person)
+    services.profile_reject(profile=profile, reason="Incomplet")
+    services.profile_save(registration=person, data={"presentation": "Complet"}, themes=[])
+    profile.refresh_from_db()
+    assert profile.status == "pending" and profile.rejection_reason == ""
