@@ -146,6 +146,8 @@ def render(email, *, token=None):
         **email.context,
     }
     if token:
+        context["token"] = token  # for other pages' links; cut from what is stored
+        context["site_url"] = settings.SITE_URL
         context["url"] = personal_url(token, language)
         context["badge_url"] = personal_url(token, language, "badge")
     if email.kind == "registration_created":

@@ -19,6 +19,7 @@ from phonenumber_field.formfields import (
     localized_choices,
 )
 
+from . import hooks
 from .models import DETAILS, Registration
 
 # The services refused a session the form offered (unpublished, full slot, began meanwhile).
@@ -280,6 +281,14 @@ class RegistrationForm(forms.ModelForm):
         self.slot_days = {
             f"slot_{slot.pk}": timezone.localdate(slot.starts_at) for slot in bookable
         }
+        # What other apps offer at sign-up (hooks.signup_options: B2B meetings).
+        self.option_fields = []
+        if not self.instance.pk:
+            for option in hooks.signup_options:
+                field = option.field(edition)
+                if field is not None:
+                    self.fields[f"option_{option.name}"] = field
+                    self.option_fields.append(option.name)
 
     @staticmethod
     def session_choices(slot, seats):
@@ -327,6 +336,16 @@ class RegistrationForm(forms.ModelForm):
             for name, _slot in self.slot_fields
             if self.cleaned_data.get(name)
         ]
+
+    @property
+    def option_boxes(self):
+        """The bound fields of the sign-up options, for the template."""
+        return [self[f"option_{name}"] for name in self.option_fields]
+
+    @property
+    def options(self):
+        """The names of the sign-up options ticked."""
+        return [name for name in self.option_fields if self.cleaned_data.get(f"option_{name}")]
 
     @property
     def registration_data(self):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from events.models import Edition, Session
 
-from . import badges, emails
+from . import badges, emails, hooks
 from .models import DETAILS, AttendanceDay, Booking, Registration
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
@@ -231,12 +231,15 @@ def _promote_registrations(edition, capacity):
     return promoted
 
 
-def registration_create(*, edition, data, days, session_ids, form_token, by_staff=False, now=None):
+def registration_create(
+    *, edition, data, days, session_ids, form_token, by_staff=False, now=None, options=()
+):
     """Register someone, book their sessions; returns the registration. Their personal
     link is minted by the worker when it sends the confirmation (emails.py).
 
     Confirmed while the edition has places, otherwise on its waiting list; each session
-    booked while it has seats, otherwise waitlisted.
+    booked while it has seats, otherwise waitlisted. `options`: the names of the sign-up
+    options ticked (hooks.signup_options).
     """
     now = now or timezone.now()
     _require(edition, "staff_sign_up" if by_staff else "sign_up", now)
@@ -282,6 +285,9 @@ def registration_create(*, edition, data, days, session_ids, form_token, by_staf
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
             _book(registration, sessions, now)
+            for option in hooks.signup_options:
+                if option.name in options:
+                    option.apply(registration=registration)
             emails.registration_created(registration)
             badges.store_later(registration)
     except IntegrityError:
@@ -350,6 +356,9 @@ def registration_update(*, registration, data, days, session_ids, by_staff=False
         kept_slots = {current[pk].slot_id for pk in wanted & set(current)} & {
             b.slot_id for b in current.values() if b.overlap_accepted
         }
+        added = [sessions[pk] for pk in sorted(wanted - set(current))]
+        for check in hooks.booking_checks:
+            check(registration=registration, sessions=added)
         freed = []
         for session_id in sorted(set(current) - wanted):
             booking = current[session_id]
@@ -358,7 +367,7 @@ def registration_update(*, registration, data, days, session_ids, by_staff=False
             if booking.status == Booking.Status.CONFIRMED:
                 freed.append(sessions[session_id])
             booking.delete()
-        _book(registration, [sessions[pk] for pk in sorted(wanted - set(current))], now)
+        _book(registration, added, now)
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)
         emails.registration_changed(registration, changes)
@@ -439,6 +448,8 @@ def registration_cancel(*, registration, now=None, notify=True):
         ).values_list("session", flat=True)
         sessions = _lock_sessions({b.session_id for b in bookings} | set(waiting))
         registration.bookings.all().delete()
+        for hook in hooks.cancel_hooks:
+            hook(registration=registration, now=now, notify=notify)
         for session in sessions if promote else ():
             changes.promoted_bookings += _promote_bookings(session, now)
         badges.store_later(registration, *changes.promoted_registrations)

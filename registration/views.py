@@ -17,7 +17,7 @@ from events.queries import current_edition
 from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
 
-from . import badges, pagememo, queries, services
+from . import badges, hooks, pagememo, queries, services
 from .agenda import personal_calendar
 from .forms import (
     SESSION_GONE,
@@ -73,6 +73,7 @@ def register(request):
                 days=form.cleaned_data["days"],
                 session_ids=form.session_ids,
                 form_token=form.cleaned_data["form_token"],
+                options=form.options,
             )
         except services.AlreadySubmitted:
             pass  # the first of two identical posts did the work
@@ -202,6 +203,7 @@ def manage(request, registration, token):
             "can_change": can_change,
             "can_cancel": can_cancel,
             "attestation": attestation,
+            "more_links": hooks.personal_links,
         },
         token=token,
         key=key,
@@ -249,6 +251,8 @@ def change(request, registration, token):
                 )
             except services.InvalidBooking:
                 form.add_error(None, SESSION_GONE)
+            except hooks.BookingConflict as conflict:
+                form.add_error(None, conflict.message)
             except services.RegistrationClosed:
                 return redirect("registration:manage", token=token)
             else:

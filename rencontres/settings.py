@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "events",
     "registration",
     "outreach",
+    "meetings",
     "staff",
     # django_tasks_db under translated names; after staff, whose db_worker (the package's,
     # with a heartbeat) then wins.

@@ -29,6 +29,7 @@ urlpatterns = [
         path("", include("registration.urls")),
         path("", include("outreach.urls")),
         path("", include("staff.public_urls")),
+        path("", include("meetings.urls")),
         prefix_default_language=True,
     ),
 ]

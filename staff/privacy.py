@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Edition
+from meetings import privacy as b2b
 from registration import badges
 from registration.models import (
     AccessKey,
@@ -91,6 +92,7 @@ def personal_data(registration):
             {"subject": e.subject, "status": e.get_status_display(), "at": e.created_at.isoformat()}
             for e in registration.emails.all()
         ],
+        "b2b": b2b.personal_data(registration),
     }
 
 
@@ -129,6 +131,7 @@ def _anonymise(registrations, now):
         updated_at=now,
     )
     AccessKey.objects.filter(registration__in=ids).delete()
+    b2b.forget(ids)
     badges.delete_stored_later(ids)
     emails = OutgoingEmail.objects.filter(registration__in=ids)
     _history_forget(

@@ -35,3 +35,18 @@ def public_paths(language, sessions):
 def personal_paths(language, token):
     with translation.override(language):
         return [reverse(name, args=[token]) for name in PERSONAL]
+
+
+# The B2B pages behind the personal link (meetings/), by URL name and their other arguments.
+B2B = ["meetings:home", "meetings:profile", "meetings:leave", "meetings:directory"]
+
+
+def b2b_paths(language, token, *, person, request_id, meeting):
+    """The B2B pages of a person taking part, with a listed profile (`person`, a pk), one
+    of their requests and one of their meetings."""
+    with translation.override(language):
+        return [reverse(name, args=[token]) for name in B2B] + [
+            reverse("meetings:person", args=[token, person]),
+            reverse("meetings:request", args=[token, request_id]),
+            reverse("meetings:cancel", args=[token, meeting]),
+        ]

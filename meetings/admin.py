@@ -1,0 +1,202 @@
+"""B2B in admin: the setup (programme, tables, themes), the approval queue of profiles,
+and requests and meetings to follow. Every write goes through services.py."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import Meeting, MeetingRequest, MeetingTime, Profile, Programme, Table, Theme
+
+
+class TableInline(admin.TabularInline):
+    model = Table
+    extra = 0
+    autocomplete_fields = ["host"]
+
+
+class MeetingTimeInline(admin.TabularInline):
+    model = MeetingTime
+    extra = 0
+    can_delete = False
+    fields = ["starts_at", "ends_at", "session"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["edition", "opens_at", "closes_at", "meeting_minutes", "needs_approval"]
+    filter_horizontal = ["sessions"]
+    inlines = [TableInline, MeetingTimeInline]
+    fieldsets = [
+        (None, {"fields": ["edition", "sessions", "meeting_minutes", "changeover_minutes"]}),
+        (_("Fenêtre de réservation (heure de Paris)"), {"fields": ["opens_at", "closes_at"]}),
+        (
+            _("Règles"),
+            {"fields": ["max_pending", "max_meetings", "expiry_days", "needs_approval"]},
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        services.programme_save(programme=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Table:
+            return super().save_formset(request, form, formset, change)
+        for table in formset.save(commit=False):
+            services.table_save(table=table)
+        for table in formset.deleted_objects:
+            services.table_delete(table=table)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        created, removed = services.times_generate(programme=form.instance)
+        if created or removed:
+            self.message_user(
+                request,
+                _("Horaires de rendez-vous : %(created)s créés, %(removed)s supprimés.")
+                % {"created": created, "removed": removed},
+            )
+
+
+@admin.register(Theme)
+class ThemeAdmin(TranslationAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+
+    def save_model(self, request, obj, form, change):
+        services.theme_save(theme=obj)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif envoyé à la personne"), widget=forms.Textarea, max_length=1000
+    )
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    """The approval queue: filter « À valider », tick, approve or reject with a reason."""
+
+    list_display = ["registration", "organisation", "country", "status", "is_listed", "created_at"]
+    list_filter = ["status", "is_listed", "themes", "registration__organisation_type"]
+    search_fields = [
+        "registration__last_name",
+        "registration__first_name",
+        "registration__organisation",
+    ]
+    list_select_related = ["registration"]
+    actions = ["approve", "reject"]
+    readonly_fields = ["registration", "status", "rejection_reason", "reviewed_at", "created_at"]
+    fields = [
+        "registration",
+        "status",
+        "is_listed",
+        "presentation",
+        "offers",
+        "seeks",
+        "themes",
+        "countries",
+        "languages",
+        "rejection_reason",
+        "reviewed_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # people opt in from their personal page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # leaving goes through the services (meetings cancelled, people told)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the person writes their profile; staff approve or reject
+
+    @admin.display(description=_("organisation"))
+    def organisation(self, profile):
+        return profile.registration.organisation
+
+    @admin.display(description=_("pays"))
+    def country(self, profile):
+        return profile.registration.country.name
+
+    @admin.action(description=_("Valider les profils choisis"), permissions=["view"])
+    def approve(self, request, queryset):
+        with transaction.atomic():
+            for profile in queryset.select_related("registration__edition"):
+                services.profile_approve(profile=profile)
+        self.message_user(
+            request,
+            ngettext("%(count)s profil validé.", "%(count)s profils validés.", queryset.count())
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Refuser les profils choisis (avec un motif)"), permissions=["view"]
+    )
+    def reject(self, request, queryset):
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            profiles = list(queryset.select_related("registration__edition"))
+            for profile in profiles:
+                services.profile_reject(profile=profile, reason=form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                ngettext("%(count)s profil refusé.", "%(count)s profils refusés.", len(profiles))
+                % {"count": len(profiles)},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/meetings/profile/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refuser des profils B2B"),
+                "opts": self.model._meta,
+                "form": form,
+                "profiles": queryset.select_related("registration"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    list_display = ["sender", "recipient", "status", "created_at", "expires_at"]
+    list_filter = ["status"]
+    list_select_related = ["sender", "recipient"]
+    search_fields = ["sender__last_name", "recipient__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["time", "table", "request", "status", "sequence"]
+    list_filter = ["status", "time__session", "table"]
+    list_select_related = ["time", "table", "request__sender", "request__recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""When people are free for a meeting: the one function the accept form, the services and
+the session booking check all call.
+
+A person is free at a meeting time when they attend that day, have no confirmed session
+overlapping it and no other scheduled meeting overlapping it.
+"""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from registration.models import AttendanceDay, Booking
+
+from .models import Meeting, MeetingSeat, MeetingTime, Table
+
+
+def _overlaps(time, intervals):
+    return any(start < time.ends_at and time.starts_at < end for start, end in intervals)
+
+
+def busy(registration_ids):
+    """{registration pk: (days attended, [(start, end) busy])} in three queries."""
+    found = {pk: (set(), []) for pk in registration_ids}
+    for pk, day in AttendanceDay.objects.filter(registration__in=registration_ids).values_list(
+        "registration", "day"
+    ):
+        found[pk][0].add(day)
+    for pk, start, end in Booking.objects.filter(
+        registration__in=registration_ids, status=Booking.Status.CONFIRMED
+    ).values_list("registration", "session__starts_at", "session__ends_at"):
+        found[pk][1].append((start, end))
+    for pk, start, end in MeetingSeat.objects.filter(registration__in=registration_ids).values_list(
+        "registration", "time__starts_at", "time__ends_at"
+    ):
+        found[pk][1].append((start, end))
+    return found
+
+
+def full_times(programme, registration_ids):
+    """The times whose tables are all taken, for these people: a person holding a stand
+    meets at their own table (free whenever they are), the others share the rest (2
+    queries)."""
+    hosts = set(Table.objects.filter(programme=programme).values_list("host", flat=True))
+    if hosts & set(registration_ids):
+        return set()
+    shared = Table.objects.filter(programme=programme, host__isnull=True).count()
+    return set(
+        Meeting.objects.filter(
+            time__programme=programme, status=Meeting.Status.SCHEDULED, table__host__isnull=True
+        )
+        .order_by()
+        .values("time")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=shared)
+        .values_list("time", flat=True)
+    )
+
+
+def common_free_times(programme, registration_ids, *, now=None, with_full=False):
+    """The programme's meeting times, still to come, when every one of these people is
+    free and a table is left (`with_full`: or not), in time order (6 queries)."""
+    now = now or timezone.now()
+    people = busy(registration_ids).values()
+    full = set() if with_full else full_times(programme, registration_ids)
+    return [
+        time
+        for time in MeetingTime.objects.filter(programme=programme, starts_at__gt=now)
+        if time.pk not in full
+        and all(
+            timezone.localdate(time.starts_at) in days and not _overlaps(time, intervals)
+            for days, intervals in people
+        )
+    ]
+
+
+def meetings_overlapping(registration, sessions):
+    """The person's scheduled meeting seats that overlap any of these sessions."""
+    seats = MeetingSeat.objects.filter(registration=registration).select_related("time")
+    return [
+        seat
+        for seat in seats
+        if any(
+            s.starts_at < seat.time.ends_at and seat.time.starts_at < s.ends_at for s in sessions
+        )
+    ]

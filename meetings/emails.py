@@ -1,0 +1,123 @@
+"""B2B messages, through registration's outbox (written in the transaction of the change,
+sent by the worker in the recipient's language). They name the other party and their
+organisation, never their address or phone."""
+
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from registration import emails
+
+# The B2B messages (their templates: meetings/email/<name>.txt and .html), named in the
+# outbox b2b_<name>. The request received and the digest carry a fresh personal link, to
+# answer; the meeting accepted or cancelled carries the person's calendar (.ics) updated.
+KINDS = {
+    "request_received": {"label": _("B2B : demande reçue"), "linked": True},
+    "request_withdrawn": {"label": _("B2B : demande retirée")},
+    "request_declined": {"label": _("B2B : demande déclinée")},
+    "request_expired": {"label": _("B2B : demande expirée")},
+    "meeting_accepted": {"label": _("B2B : rendez-vous accepté"), "agenda": True},
+    "meeting_cancelled": {"label": _("B2B : rendez-vous annulé"), "agenda": True},
+    "profile_approved": {"label": _("B2B : profil approuvé")},
+    "profile_rejected": {"label": _("B2B : profil refusé")},
+    "digest": {"label": _("B2B : récapitulatif du jour"), "linked": True},
+}
+for name, options in KINDS.items():
+    emails.register_kind(f"b2b_{name}", templates=f"meetings/email/{name}", **options)
+
+
+def _queue(registration, kind, **context):
+    if kind not in KINDS:
+        raise ValueError(kind)
+    return emails.queue(registration, f"b2b_{kind}", **context)
+
+
+def _person(registration):
+    return {"name": registration.full_name, "organisation": registration.organisation}
+
+
+def _when(registration, time):
+    """The meeting's time, written in the recipient's language and the event's zone."""
+    with translation.override(registration.language):
+        start = timezone.localtime(time.starts_at, registration.edition.tz)
+        end = timezone.localtime(time.ends_at, registration.edition.tz)
+        return f"{date_format(start, 'l j F Y, H:i')}–{date_format(end, 'H:i')}"
+
+
+def _table(registration, table):
+    with translation.override(registration.language):
+        return str(table)
+
+
+def request_received(registration, *, request):
+    """At once, unless the person asked for a daily digest (digest() then)."""
+    from .models import Profile
+
+    if Profile.objects.filter(registration=registration, wants_digest=True).exists():
+        return
+    _queue(
+        registration,
+        "request_received",
+        other=_person(request.sender),
+        message=request.message,
+        request=str(request.public_id),
+    )
+
+
+def request_withdrawn(registration, *, request):
+    _queue(registration, "request_withdrawn", other=_person(request.sender))
+
+
+def request_declined(registration, *, request):
+    _queue(
+        registration,
+        "request_declined",
+        other=_person(request.recipient),
+        note=request.decline_note,
+    )
+
+
+def request_expired(registration, *, request):
+    _queue(registration, "request_expired", other=_person(request.recipient))
+
+
+def meeting_accepted(registration, *, meeting):
+    other = meeting.request.other(registration)
+    _queue(
+        registration,
+        "meeting_accepted",
+        other=_person(other),
+        when=_when(registration, meeting.time),
+        table=_table(registration, meeting.table),
+    )
+
+
+def meeting_cancelled(registration, *, meeting, by):
+    other = meeting.request.other(registration)
+    _queue(
+        registration,
+        "meeting_cancelled",
+        other=_person(other),
+        when=_when(registration, meeting.time),
+        by_me=by.pk == registration.pk,
+    )
+
+
+def profile_approved(registration):
+    _queue(registration, "profile_approved")
+
+
+def profile_rejected(registration, *, reason):
+    _queue(registration, "profile_rejected", reason=reason)
+
+
+def digest(registration, *, requests):
+    """The requests received since the last digest, in one message with a link to answer."""
+    _queue(
+        registration,
+        "digest",
+        requests=[
+            {"other": _person(r.sender), "message": r.message, "request": str(r.public_id)}
+            for r in requests
+        ],
+    )

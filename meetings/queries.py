@@ -1,0 +1,159 @@
+"""Reads of the B2B pages, each in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from registration.queries import personal_bookings, sessions_of
+
+from .models import Meeting, MeetingRequest, Profile, Programme
+
+PAGE_SIZE = 20
+
+
+def programme_for(registration):
+    return Programme.objects.filter(edition_id=registration.edition_id).first()
+
+
+def profile_of(registration):
+    return Profile.objects.filter(registration=registration).prefetch_related("themes").first()
+
+
+def directory(*, viewer, filters, page):
+    """Listed profiles but the viewer's, filtered, one page (3 queries: count, page,
+    themes)."""
+    profiles = (
+        Profile.objects.listed()
+        .filter(registration__edition_id=viewer.edition_id)
+        .exclude(registration=viewer)
+        .select_related("registration")
+        .prefetch_related("themes")
+        .order_by("registration__last_name", "registration__first_name", "pk")
+    )
+    if theme := filters.get("theme"):
+        profiles = profiles.filter(themes=theme)
+    if kind := filters.get("organisation_type"):
+        profiles = profiles.filter(registration__organisation_type=kind)
+    if country := filters.get("country"):
+        profiles = profiles.filter(
+            Q(registration__country=country) | Q(countries__contains=country)
+        )
+    if language := filters.get("language"):
+        profiles = profiles.filter(languages__contains=f",{language},")
+    if text := filters.get("q"):
+        for word in text.split()[:5]:
+            profiles = profiles.filter(
+                Q(registration__first_name__icontains=word)
+                | Q(registration__last_name__icontains=word)
+                | Q(registration__organisation__icontains=word)
+                | Q(presentation__icontains=word)
+                | Q(offers__icontains=word)
+                | Q(seeks__icontains=word)
+            )
+    return Paginator(profiles, PAGE_SIZE).get_page(page)
+
+
+def listed_profile(*, viewer, pk):
+    return (
+        Profile.objects.listed()
+        .filter(registration__edition_id=viewer.edition_id, pk=pk)
+        .exclude(registration=viewer)
+        .select_related("registration")
+        .prefetch_related("themes")
+        .first()
+    )
+
+
+def requests_of(registration):
+    """The person's requests, sent and received, newest first, with their meeting (1 query)."""
+    return list(
+        MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
+        .select_related("sender", "recipient", "meeting__time", "meeting__table__partner")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def request_of(registration, public_id):
+    """A request the person sent or received, or None (someone else's: None)."""
+    return (
+        MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
+        .filter(public_id=public_id)
+        .select_related(
+            "sender", "recipient", "programme", "meeting__time", "meeting__table__partner"
+        )
+        .first()
+    )
+
+
+def meeting_of(registration, guid):
+    return (
+        Meeting.objects.filter(
+            Q(request__sender=registration) | Q(request__recipient=registration), guid=guid
+        )
+        .select_related("time", "table__partner", "request__sender", "request__recipient")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    starts_at: datetime
+    ends_at: datetime
+    kind: str  # plenary, booking, waitlist, meeting
+    title: str
+    place: str = ""
+    url: str = ""
+    meeting: Meeting | None = None
+
+
+def agenda(registration, requests):
+    """One list, in time order: the plenaries of the days attended, the booked sessions
+    and waiting-list places, the scheduled meetings (from `requests`, already read)."""
+    rows = []
+    days = set(registration.days_read)
+    booked = set()
+    for booking in personal_bookings(registration):
+        session = booking.session
+        booked.add(session.pk)
+        rows.append(
+            AgendaRow(
+                session.starts_at, session.ends_at,
+                "booking" if booking.status == "confirmed" else "waitlist",
+                session.title, session.room.name if session.room_id else "",
+                session.get_absolute_url(),
+            )
+        )  # fmt: skip
+    for session in sessions_of(registration.edition_id).values():
+        if (
+            session.type.is_plenary
+            and session.is_published
+            and session.pk not in booked
+            and timezone.localdate(session.starts_at) in days
+        ):
+            rows.append(
+                AgendaRow(
+                    session.starts_at, session.ends_at, "plenary", session.title,
+                    session.room.name if session.room_id else "", session.get_absolute_url(),
+                )
+            )  # fmt: skip
+    for request in requests:
+        meeting = getattr(request, "meeting", None)
+        if meeting is not None and meeting.status == Meeting.Status.SCHEDULED:
+            other = request.other(registration)
+            rows.append(
+                AgendaRow(
+                    meeting.time.starts_at, meeting.time.ends_at, "meeting",
+                    f"{other.full_name} ({other.organisation})", str(meeting.table),
+                    meeting=meeting,
+                )
+            )  # fmt: skip
+    return sorted(rows, key=lambda row: (row.starts_at, row.kind))
+
+
+def time_label(time):
+    start, end = timezone.localtime(time.starts_at), timezone.localtime(time.ends_at)
+    return f"{date_format(start, 'l j F, H:i').capitalize()}–{date_format(end, 'H:i')}"

@@ -1,0 +1,481 @@
+"""Every write of B2B meetings: setup, profiles, requests, meetings.
+
+Locks, always in this order so that concurrent writers queue instead of deadlocking:
+
+    the people's registration rows, by ascending pk  →  the request  →  the meeting time
+
+A person's rows serialise everything that fills their agenda (their session bookings lock
+the same row, see registration.hooks); the time's row serialises the tables of that time.
+Messages go to the outbox inside the same transactions (emails.py).
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registration.models import Registration
+
+from . import emails
+from .availability import common_free_times
+from .models import (
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingTime,
+    Profile,
+    Programme,
+    Table,
+    pack_languages,
+)
+
+# Test-only switch: the control run of the concurrency tests turns locks off and must then
+# fail, which proves those tests really exercise concurrency.
+LOCKING = True
+
+
+class Refused(Exception):
+    """What was asked cannot be done; ``message`` says why, for the person (translated)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class TimeTaken(Refused):
+    """Someone took that time (or its last table) first: pick another time."""
+
+    def __init__(self):
+        super().__init__(_("Ce créneau vient d'être pris : choisissez-en un autre."))
+
+
+CLOSED = _("Les demandes de rendez-vous ne sont pas ouvertes en ce moment.")
+NOT_TAKING_PART = _("Vous ne participez pas (ou plus) aux rendez-vous B2B.")
+NOT_APPROVED = _("Votre profil doit être validé par l'équipe avant de demander un rendez-vous.")
+TO_ONESELF = _("Vous ne pouvez pas vous demander un rendez-vous à vous-même.")
+UNREACHABLE = _("Cette personne ne reçoit pas de demande de rendez-vous.")
+ALREADY = _("Une demande ou un rendez-vous existe déjà entre vous deux.")
+TOO_MANY_PENDING = _(
+    "Vous avez déjà %(count)s demandes en attente de réponse : attendez une réponse ou "
+    "annulez-en une."
+)
+TOO_MANY_MEETINGS = _("Vous avez déjà %(count)s rendez-vous, le maximum.")
+THEY_ARE_FULL = _("Cette personne a déjà le nombre maximal de rendez-vous.")
+EMPTY_MESSAGE = _("Écrivez un message (600 caractères au plus).")
+NOT_PENDING = _("Cette demande n'attend plus de réponse.")
+NOT_FREE = _("Ce créneau n'est plus libre pour l'un de vous : choisissez-en un autre.")
+MESSAGE_MAX = 600
+
+
+def _locked(queryset):
+    return queryset.select_for_update(of=("self",), no_key=True) if LOCKING else queryset
+
+
+def _lock_people(*registrations):
+    """Lock these registrations' rows in ascending pk order; returns them by pk."""
+    rows = _locked(Registration.objects.filter(pk__in=[r.pk for r in registrations]))
+    return {r.pk: r for r in rows.order_by("pk")}
+
+
+# --- setup (staff, in admin) ---------------------------------------------------------
+
+
+def programme_save(*, programme):
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+def times_generate(*, programme):
+    """The meeting times of each B2B session: length + changeover, as many as fit. Times
+    no longer in the setup go, unless a meeting uses them (kept; staff move it first).
+    Returns (created, removed)."""
+    length = timedelta(minutes=programme.meeting_minutes)
+    step = length + timedelta(minutes=programme.changeover_minutes)
+    wanted = {}
+    for session in programme.sessions.order_by("starts_at"):
+        start = session.starts_at
+        while start + length <= session.ends_at:
+            wanted.setdefault(start, (start + length, session))
+            start += step
+    with transaction.atomic():
+        removed = 0
+        for time in programme.times.all():
+            fits = wanted.get(time.starts_at, (None,))[0] == time.ends_at
+            if not fits and not time.meetings.exists():
+                time.delete()
+                removed += 1
+        current = set(programme.times.values_list("starts_at", flat=True))
+        created = MeetingTime.objects.bulk_create(
+            MeetingTime(programme=programme, session=session, starts_at=start, ends_at=end)
+            for start, (end, session) in sorted(wanted.items(), key=lambda item: item[0])
+            if start not in current
+        )
+    return len(created), removed
+
+
+def table_save(*, table):
+    table.full_clean()
+    table.save()
+    return table
+
+
+def theme_save(*, theme):
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+# --- profiles ------------------------------------------------------------------------
+
+
+def programme_of(registration):
+    return Programme.objects.filter(edition_id=registration.edition_id).first()
+
+
+def profile_save(*, registration, data, themes):
+    """Take part, or change one's profile. A new, returning or corrected (after a refusal)
+    profile waits for staff's approval when the programme asks for it."""
+    programme = programme_of(registration)
+    if programme is None or registration.is_cancelled:
+        raise Refused(NOT_TAKING_PART)
+    data = dict(data)
+    if "languages" in data:
+        data["languages"] = pack_languages(data["languages"])
+    with transaction.atomic():
+        _lock_people(registration)
+        profile = Profile.objects.filter(registration=registration).first()
+        if profile is None:
+            profile = Profile(registration=registration)
+        # New, back after leaving, or corrected after a refusal: (re)examined.
+        if profile.pk is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
+            profile.status = (
+                Profile.Status.PENDING if programme.needs_approval else Profile.Status.APPROVED
+            )
+            profile.rejection_reason = ""
+        for name, value in data.items():
+            setattr(profile, name, value)
+        profile.save()
+        profile.themes.set(themes)
+        if profile.wants_digest:
+            from .tasks import schedule_digests
+
+            schedule_digests()
+    return profile
+
+
+def profile_approve(*, profile, now=None):
+    with transaction.atomic():
+        Profile.objects.filter(pk=profile.pk).update(
+            status=Profile.Status.APPROVED,
+            rejection_reason="",
+            reviewed_at=now or timezone.now(),
+            updated_at=timezone.now(),
+        )
+        emails.profile_approved(profile.registration)
+
+
+def profile_reject(*, profile, reason, now=None):
+    """Staff refuse a profile; the reason is sent to the person. Their open requests and
+    meetings end as if they had left."""
+    with transaction.atomic():
+        _end_everything(profile.registration, now or timezone.now(), notify=True)
+        Profile.objects.filter(pk=profile.pk).update(
+            status=Profile.Status.REJECTED,
+            rejection_reason=reason,
+            reviewed_at=now or timezone.now(),
+            updated_at=timezone.now(),
+        )
+        emails.profile_rejected(profile.registration, reason=reason)
+
+
+def profile_leave(*, registration, now=None):
+    """Stop taking part: pending requests are withdrawn, meetings cancelled, the other
+    parties told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_people(registration)
+        _end_everything(registration, now, notify=True)
+        Profile.objects.filter(registration=registration).update(
+            status=Profile.Status.LEFT, updated_at=now
+        )
+
+
+def _end_everything(registration, now, *, notify):
+    """Cancel a person's open requests and meetings (inside the caller's transaction)."""
+    requests = MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN).filter(
+        _pair_of(registration)
+    )
+    for request in requests.select_related("sender", "recipient"):
+        meeting = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).first()
+        if meeting is not None:
+            _meeting_cancel(meeting, now)
+        request.status = MeetingRequest.Status.CANCELLED
+        request.answered_at = request.answered_at or now
+        request.save(update_fields=["status", "answered_at"])
+        if notify:
+            other = request.other(registration)
+            if meeting is not None:
+                emails.meeting_cancelled(other, meeting=meeting, by=registration)
+            elif request.recipient_id == other.pk:
+                emails.request_withdrawn(other, request=request)
+
+
+def _pair_of(registration):
+    return Q(sender=registration) | Q(recipient=registration)
+
+
+def on_registration_cancelled(*, registration, now, notify):
+    """registration's cancel hook: leaving the event leaves B2B too. The other parties are
+    told even when the person is not (an erasure): their meeting is off."""
+    _end_everything(registration, now, notify=True)
+    Profile.objects.filter(registration=registration).update(
+        status=Profile.Status.LEFT, updated_at=now
+    )
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+def _count_pending(registration):
+    return MeetingRequest.objects.filter(
+        sender=registration, status=MeetingRequest.Status.PENDING
+    ).count()
+
+
+def _count_meetings(registration):
+    return MeetingSeat.objects.filter(registration=registration).count()
+
+
+def request_create(*, sender, recipient, message, now=None):
+    """Ask someone for a meeting. Raises Refused with the reason."""
+    now = now or timezone.now()
+    message = (message or "").strip()
+    if not message or len(message) > MESSAGE_MAX:
+        raise Refused(EMPTY_MESSAGE)
+    if sender.pk == recipient.pk:
+        raise Refused(TO_ONESELF)
+    programme = programme_of(sender)
+    if programme is None or not programme.is_open(now):
+        raise Refused(CLOSED)
+    with transaction.atomic():
+        people = _lock_people(sender, recipient)
+        sender, recipient = people[sender.pk], people[recipient.pk]
+        profiles = {
+            p.registration_id: p
+            for p in Profile.objects.filter(registration__in=[sender.pk, recipient.pk])
+        }
+        mine = profiles.get(sender.pk)
+        if sender.is_cancelled or mine is None or mine.status == Profile.Status.LEFT:
+            raise Refused(NOT_TAKING_PART)
+        if mine.status != Profile.Status.APPROVED:
+            raise Refused(NOT_APPROVED)
+        theirs = profiles.get(recipient.pk)
+        if (
+            recipient.is_cancelled
+            or recipient.edition_id != sender.edition_id
+            or theirs is None
+            or theirs.status != Profile.Status.APPROVED
+            or not theirs.is_listed
+        ):
+            raise Refused(UNREACHABLE)
+        low, high = sorted((sender.pk, recipient.pk))
+        if MeetingRequest.objects.filter(
+            low=low, high=high, status__in=MeetingRequest.OPEN
+        ).exists():
+            raise Refused(ALREADY)
+        if _count_pending(sender) >= programme.max_pending:
+            raise Refused(TOO_MANY_PENDING % {"count": programme.max_pending})
+        if _count_meetings(sender) >= programme.max_meetings:
+            raise Refused(TOO_MANY_MEETINGS % {"count": programme.max_meetings})
+        if _count_meetings(recipient) >= programme.max_meetings:
+            raise Refused(THEY_ARE_FULL)
+        request = MeetingRequest.objects.create(
+            programme=programme,
+            sender=sender,
+            recipient=recipient,
+            low=low,
+            high=high,
+            message=message,
+            expires_at=programme.expiry(now),
+        )
+        emails.request_received(recipient, request=request)
+        from .tasks import expire_requests
+
+        expire_requests.using(run_after=request.expires_at).enqueue()
+    return request
+
+
+def _lock_request(request, registration, *, side):
+    """The request locked again, pending, answered by the right person."""
+    request = (
+        _locked(MeetingRequest.objects.filter(pk=request.pk)).select_related("programme").get()
+    )
+    if getattr(request, f"{side}_id") != registration.pk:
+        raise Refused(NOT_PENDING)
+    return request
+
+
+def request_accept(*, request, registration, time, now=None):
+    """The recipient accepts at a time when both are free; the meeting goes to a free table
+    of that time (the table of a partner's stand when one of them holds it). Raises
+    TimeTaken when that time is no longer possible, Refused otherwise."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        people = _lock_people(request.sender, request.recipient)
+        request = _lock_request(request, registration, side="recipient")
+        programme = request.programme
+        if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
+            raise Refused(NOT_PENDING)
+        if not programme.is_open(now) and now >= programme.closes_at:
+            raise Refused(CLOSED)
+        if any(p.is_cancelled for p in people.values()):
+            raise Refused(UNREACHABLE)
+        for person in people.values():
+            if _count_meetings(person) >= programme.max_meetings:
+                raise Refused(
+                    THEY_ARE_FULL
+                    if person.pk != registration.pk
+                    else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
+                )
+        # Whether both are free; the tables are counted below, under the time's lock.
+        free = common_free_times(programme, list(people), now=now, with_full=True)
+        free = {t.pk for t in free}
+        if time.pk not in free or time.programme_id != programme.pk:
+            raise Refused(NOT_FREE)
+        # The time's row: acceptances for the same time queue here, so each one counts the
+        # tables after the previous one placed its meeting.
+        time = _locked(MeetingTime.objects.filter(pk=time.pk)).get()
+        table = _free_table(programme, time, people)
+        if table is None:
+            raise TimeTaken
+        meeting = Meeting.objects.create(request=request, time=time, table=table)
+        MeetingSeat.objects.bulk_create(
+            MeetingSeat(meeting=meeting, registration_id=pk, time=time) for pk in sorted(people)
+        )
+        request.status = MeetingRequest.Status.ACCEPTED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        for person in people.values():
+            emails.meeting_accepted(person, meeting=meeting)
+    return meeting
+
+
+def _free_table(programme, time, people):
+    taken = set(
+        Meeting.objects.filter(time=time, status=Meeting.Status.SCHEDULED).values_list(
+            "table", flat=True
+        )
+    )
+    tables = Table.objects.filter(programme=programme).order_by("number")
+    stands = [t for t in tables if t.host_id in people]
+    candidates = stands[:1] or [t for t in tables if t.host_id is None]
+    return next((t for t in candidates if t.pk not in taken), None)
+
+
+def request_decline(*, request, registration, note="", now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _lock_request(request, registration, side="recipient")
+        if request.status != MeetingRequest.Status.PENDING:
+            raise Refused(NOT_PENDING)
+        request.status = MeetingRequest.Status.DECLINED
+        request.decline_note = (note or "").strip()[:200]
+        request.answered_at = now
+        request.save(update_fields=["status", "decline_note", "answered_at"])
+        emails.request_declined(request.sender, request=request)
+    return request
+
+
+def request_withdraw(*, request, registration, now=None):
+    """The sender takes back a request not answered yet."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _lock_request(request, registration, side="sender")
+        if request.status != MeetingRequest.Status.PENDING:
+            raise Refused(NOT_PENDING)
+        request.status = MeetingRequest.Status.CANCELLED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        emails.request_withdrawn(request.recipient, request=request)
+    return request
+
+
+def requests_expire(*, now=None):
+    """Pending requests past their expiry end; their senders are told. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    with transaction.atomic():
+        due = _locked(
+            MeetingRequest.objects.filter(
+                status=MeetingRequest.Status.PENDING, expires_at__lte=now
+            ).select_related("sender", "recipient")
+        ).order_by("pk")
+        for request in due:
+            request.status = MeetingRequest.Status.EXPIRED
+            request.answered_at = now
+            request.save(update_fields=["status", "answered_at"])
+            emails.request_expired(request.sender, request=request)
+            expired += 1
+    return expired
+
+
+# --- meetings ------------------------------------------------------------------------
+
+
+def _meeting_cancel(meeting, now):
+    meeting.seats.all().delete()
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = now
+    meeting.sequence += 1  # calendars replace the event with its cancelled version
+    meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+
+
+def meeting_cancel(*, meeting, registration, now=None):
+    """Either party cancels; the other is told. The pair may ask again afterwards."""
+    now = now or timezone.now()
+    request = meeting.request
+    if registration.pk not in (request.sender_id, request.recipient_id):
+        raise Refused(NOT_PENDING)
+    with transaction.atomic():
+        _lock_people(request.sender, request.recipient)
+        meeting = _locked(Meeting.objects.filter(pk=meeting.pk)).select_related("time").get()
+        if meeting.status != Meeting.Status.SCHEDULED:
+            return meeting
+        _meeting_cancel(meeting, now)
+        MeetingRequest.objects.filter(pk=request.pk).update(status=MeetingRequest.Status.CANCELLED)
+        other = request.other(registration)
+        emails.meeting_cancelled(other, meeting=meeting, by=registration)
+        emails.meeting_cancelled(registration, meeting=meeting, by=registration)
+    return meeting
+
+
+def table_delete(*, table):
+    if table.meetings.exists():
+        raise Refused(_("Des rendez-vous ont lieu à cette table : déplacez-les d'abord."))
+    table.delete()
+
+
+def digests_send(*, now=None):
+    """One message per person who prefers a daily digest and received requests (still
+    waiting) since their last one. Returns how many were queued."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        profiles = _locked(
+            Profile.objects.filter(wants_digest=True).exclude(status=Profile.Status.LEFT)
+        ).select_related("registration__edition")
+        for profile in profiles.order_by("pk"):
+            requests = MeetingRequest.objects.filter(
+                recipient=profile.registration, status=MeetingRequest.Status.PENDING
+            ).select_related("sender")
+            if profile.digest_sent_at:
+                requests = requests.filter(created_at__gt=profile.digest_sent_at)
+            requests = list(requests.order_by("created_at", "pk"))
+            if requests:
+                emails.digest(profile.registration, requests=requests)
+                sent += 1
+            Profile.objects.filter(pk=profile.pk).update(digest_sent_at=now)
+    return sent

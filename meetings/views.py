@@ -1,0 +1,221 @@
+"""B2B pages, behind the personal link (registration.views.personal): 404 for any other
+token, and for anything (profile, request, meeting) that is not the person's to see."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from registration.views import personal
+
+from . import exports, queries, services
+from .availability import common_free_times
+from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
+from .models import MeetingRequest, Profile
+
+form_page = personal(referrer_policy="same-origin")
+
+
+def _page(request, registration, token, template, **context):
+    return TemplateResponse(
+        request,
+        f"meetings/{template}.html",
+        {"edition": registration.edition, "registration": registration, "token": token, **context},
+    )
+
+
+def _programme(registration):
+    programme = queries.programme_for(registration)
+    if programme is None or registration.is_cancelled:
+        raise Http404("No B2B for this registration")
+    return programme
+
+
+def _taking_part(registration):
+    """The person's profile, if they take part (not left, not refused); else 404."""
+    profile = queries.profile_of(registration)
+    if profile is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
+        raise Http404("Not taking part")
+    return profile
+
+
+@personal
+def home(request, registration, token):
+    """The person's B2B page: their profile's state, requests, and their one agenda."""
+    programme = _programme(registration)
+    requests = queries.requests_of(registration)
+    pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
+    return _page(
+        request, registration, token, "home",
+        programme=programme,
+        profile=queries.profile_of(registration),
+        received=[r for r in pending if r.recipient_id == registration.pk],
+        sent=[r for r in pending if r.sender_id == registration.pk],
+        agenda=queries.agenda(registration, requests),
+    )  # fmt: skip
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def profile(request, registration, token):
+    _programme(registration)
+    current = queries.profile_of(registration)
+    initial = {"is_listed": True}
+    if current is not None:
+        initial = {
+            "presentation": current.presentation,
+            "offers": current.offers,
+            "seeks": current.seeks,
+            "themes": list(current.themes.all()),
+            "countries": list(current.countries),
+            "languages": current.language_codes,
+            "is_listed": current.is_listed,
+            "wants_digest": current.wants_digest,
+        }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_save(
+                registration=registration,
+                data=form.profile_data,
+                themes=form.cleaned_data["themes"],
+            )
+        except services.Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Votre profil B2B est enregistré."))
+            return redirect("meetings:home", token=token)
+    return _page(request, registration, token, "profile_form", form=form, profile=current)
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def leave(request, registration, token):
+    _programme(registration)
+    _taking_part(registration)
+    if request.method == "POST":
+        services.profile_leave(registration=registration)
+        messages.success(request, _("Vous ne participez plus aux rendez-vous B2B."))
+        return redirect("meetings:home", token=token)
+    return _page(request, registration, token, "leave")
+
+
+@personal
+def directory(request, registration, token):
+    _programme(registration)
+    _taking_part(registration)
+    filters = DirectoryFilter(request.GET or None)
+    page = queries.directory(
+        viewer=registration,
+        filters=filters.cleaned_data if filters.is_valid() else {},
+        page=request.GET.get("page"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _page(
+        request, registration, token, "directory",
+        filters=filters, page=page, query=query.urlencode(),
+    )  # fmt: skip
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def person(request, registration, token, pk):
+    _programme(registration)
+    mine = _taking_part(registration)
+    other = queries.listed_profile(viewer=registration, pk=pk)
+    if other is None:
+        raise Http404("Not listed")
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.request_create(
+                sender=registration,
+                recipient=other.registration,
+                message=form.cleaned_data["message"],
+            )
+        except services.Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Votre demande est envoyée."))
+            return redirect("meetings:request", token=token, request_id=sent.public_id)
+    return _page(request, registration, token, "person", other=other, form=form, mine=mine)
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def answer(request, registration, token, request_id):
+    """A request: the recipient accepts (choosing a time) or declines; the sender may take
+    it back while it waits."""
+    programme = _programme(registration)
+    meeting_request = queries.request_of(registration, request_id)
+    if meeting_request is None:
+        raise Http404("Not this person's request")
+    is_recipient = meeting_request.recipient_id == registration.pk
+    pending = meeting_request.status == MeetingRequest.Status.PENDING
+    times = []
+    if is_recipient and pending:
+        times = common_free_times(
+            programme, [meeting_request.sender_id, meeting_request.recipient_id]
+        )
+        for time in times:
+            time.label = queries.time_label(time)
+    action = request.POST.get("action") if request.method == "POST" else None
+    accept_form = AcceptForm(request.POST if action == "accept" else None, times=times)
+    decline_form = DeclineForm(request.POST if action == "decline" else None)
+    if action and pending:
+        try:
+            if action == "accept" and is_recipient and accept_form.is_valid():
+                services.request_accept(
+                    request=meeting_request, registration=registration, time=accept_form.chosen
+                )
+                messages.success(request, _("Le rendez-vous est confirmé."))
+                return redirect("meetings:home", token=token)
+            if action == "decline" and is_recipient and decline_form.is_valid():
+                services.request_decline(
+                    request=meeting_request,
+                    registration=registration,
+                    note=decline_form.cleaned_data["note"],
+                )
+                messages.success(request, _("La demande est déclinée."))
+                return redirect("meetings:home", token=token)
+            if action == "withdraw" and not is_recipient:
+                services.request_withdraw(request=meeting_request, registration=registration)
+                messages.success(request, _("Votre demande est retirée."))
+                return redirect("meetings:home", token=token)
+        except services.Refused as refused:
+            accept_form.add_error(None, refused.message)
+    return _page(
+        request, registration, token, "request",
+        meeting_request=meeting_request, other=meeting_request.other(registration),
+        is_recipient=is_recipient, pending=pending,
+        accept_form=accept_form, decline_form=decline_form,
+    )  # fmt: skip
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration, token, meeting):
+    _programme(registration)
+    found = queries.meeting_of(registration, meeting)
+    if found is None or found.status != found.Status.SCHEDULED:
+        raise Http404("Not this person's meeting")
+    if request.method == "POST":
+        services.meeting_cancel(meeting=found, registration=registration)
+        messages.success(request, _("Le rendez-vous est annulé ; l'autre personne est prévenue."))
+        return redirect("meetings:home", token=token)
+    return _page(
+        request, registration, token, "cancel",
+        meeting=found, other=found.request.other(registration),
+        when=queries.time_label(found.time),
+    )  # fmt: skip
+
+
+@personal
+def meetings_csv(request, registration, token):
+    """The person's scheduled meetings as a spreadsheet."""
+    _programme(registration)
+    rows = queries.agenda(registration, queries.requests_of(registration))
+    return exports.meetings_csv(registration, [row for row in rows if row.kind == "meeting"])

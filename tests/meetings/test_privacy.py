@@ -1,0 +1,72 @@
+"""B2B data in the person's copy, their erasure and the yearly purge; their meetings CSV
+cannot run a formula."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Meeting, MeetingRequest, Profile
+from registration.models import AccessKey
+from staff import privacy
+
+from .conftest import taking_part
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def met(programme):
+    alice = taking_part(programme, organisation='=HYPERLINK("http://evil")')
+    bob = taking_part(programme, first_name="+Bob", organisation="@Ville")
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="Message d'Alice"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    return alice, bob, meeting
+
+
+def test_the_persons_copy_has_their_b2b_data(met):
+    alice, bob, _meeting = met
+    data = privacy.personal_data(alice)["b2b"]
+    assert data["profile"]["presentation"] == "Coopération décentralisée"
+    assert data["requests"][0]["message"] == "Message d'Alice"
+    assert data["meetings"][0]["status"] == "Prévu"
+    assert bob.email not in str(data)
+
+
+def test_erasure_forgets_the_profile_and_messages_and_tells_the_other(met):
+    alice, bob, meeting = met
+    privacy.registration_erase(registration=alice)
+    from registration.models import OutgoingEmail
+
+    assert OutgoingEmail.objects.filter(registration=bob, kind="b2b_meeting_cancelled").exists()
+    assert not Profile.objects.filter(registration=alice).exists()
+    assert MeetingRequest.objects.get().message == "—"
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_purge_forgets_b2b_data(met, time_machine):
+    from datetime import datetime
+
+    from tests.factories import PARIS
+
+    time_machine.move_to(datetime(2027, 7, 10, 3, tzinfo=PARIS))
+    privacy.registrations_purge()
+    assert not Profile.objects.exists()
+    assert set(MeetingRequest.objects.values_list("message", flat=True)) == {"—"}
+
+
+def test_meetings_csv_is_formula_safe(client, met):
+    alice, bob, _meeting = met
+    for person, other in ((alice, bob), (bob, alice)):
+        token = AccessKey.issue(person)
+        response = client.get(reverse("meetings:meetings_csv", kwargs={"token": token}))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) == 2
+        assert all(not cell.startswith(("=", "+", "-", "@")) for cell in rows[1])
+        assert rows[1][3] == "'" + other.organisation
