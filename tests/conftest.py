@@ -1,4 +1,5 @@
 import contextlib
+import os
 import tempfile
 
 import dj_database_url
@@ -26,12 +27,18 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` prove concurrency, which SQLite cannot: they run only in the
-    PostgreSQL run of `make test` (deselected, not skipped, in the SQLite run)."""
-    if config.getoption("postgres"):
-        return
+    PostgreSQL run of `make test` (deselected, not skipped, in the SQLite run).
+
+    Tests marked `once` judge what a tool outside Django sees (a browser, the HTML checker,
+    a PDF's text, a process started with production's settings and no database): the
+    database only stores what they look at, through the same code the other tests run on
+    both databases. A second run on PostgreSQL would prove nothing more and costs minutes:
+    they run in the SQLite run only (deselected in the PostgreSQL run)."""
+    on_postgres = config.getoption("postgres")
+    unwanted = "once" if on_postgres else "postgres"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (deselected if item.get_closest_marker(unwanted) else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
@@ -59,11 +66,19 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
         del connections["default"]
 
 
+def _memory_folder():
+    """/dev/shm (memory) when there is one: the file cache writes a file and renames it for
+    each change to the programme (60 for each edition loaded), about five times slower on
+    disk than in memory on these machines. Elsewhere, the system's temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def test_environment():
     """A cache of the tests' own (shared by threads and processes like the real one) and
     static files served from the source folders, without collectstatic."""
-    with tempfile.TemporaryDirectory(prefix="rencontres-test-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rencontres-test-", dir=_memory_folder()) as folder:
         cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}
         storages = {
             **settings.STORAGES,

@@ -25,6 +25,12 @@ FLAGS = [
 ]
 
 
+def pytest_itemcollected(item):
+    """What a browser sees does not depend on the database behind the pages, which the
+    tests without a browser check on both: every test here runs once (tests/conftest.py)."""
+    item.add_marker(pytest.mark.once)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -34,12 +34,16 @@ def run_production(*args, var_dir=None):
     )
 
 
+# These two run manage.py as production does, whose database is not the tests' (and is not
+# reached): once (tests/conftest.py).
+@pytest.mark.once
 def test_check_deploy_has_nothing_to_say():
     result = run_production("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.once
 def test_production_response_headers(tmp_path):
     script = (
         "from django.test import Client\n"
