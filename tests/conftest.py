@@ -61,6 +61,13 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     default = settings.DATABASES["default"]
     default.clear()
     default.update(connections.configure_settings({"default": new})["default"])
+    # pytest-xdist: a database of each worker's own (pytest-django's suffix was given to
+    # the SQLite settings replaced here).
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker:
+        default["TEST"]["NAME"] = (
+            f"{default['TEST'].get('NAME') or 'test_' + default['NAME']}_{worker}"
+        )
     connections.close_all()
     with contextlib.suppress(AttributeError):  # one made before this point is SQLite's
         del connections["default"]
