@@ -16,6 +16,7 @@ registration button changes when registration opens or closes, sets it to the ne
 Conditional GETs are answered from the stored ETag before anything is rendered.
 """
 
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -97,6 +98,18 @@ def programme_version():
     return version
 
 
+@contextlib.contextmanager
+def one_programme_version():
+    """Within the block, every read of the programme version gives the one read first: one
+    read of the shared cache for a whole request, and one version for all it derives (a
+    cached page's key and reads, or a personal page's edition, sessions and memo key)."""
+    token = _pinned_version.set(programme_version())
+    try:
+        yield
+    finally:
+        _pinned_version.reset(token)
+
+
 def invalidate_programme():
     """Drop every cached page (they are keyed by the version this replaces)."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -170,8 +183,7 @@ def cached_page(query=None, max_age=0):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            pinned = _pinned_version.set(programme_version())
-            try:
+            with one_programme_version():
                 request.page_query = query(request) if query else {}
                 if request.method not in ("GET", "HEAD") or settings.DEBUG:
                     # DEBUG (make run): templates being edited show at once.
@@ -179,8 +191,6 @@ def cached_page(query=None, max_age=0):
                 return _serve(
                     request, page_key(request, request.page_query), max_age, view, args, kwargs
                 )
-            finally:
-                _pinned_version.reset(pinned)
 
         return wrapper
 

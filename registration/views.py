@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from events.models import Edition
+from events.pagecache import one_programme_version
 from events.queries import current_edition
 from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
@@ -146,10 +147,13 @@ def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-stor
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        registration = queries.registration_for_link(token)
-        if registration is None:
-            raise Http404("Unknown link")
-        response = view(request, registration, token, *args, **kwargs)
+        # The edition, the sessions and the page's memo key each read the programme
+        # version: one read of the shared cache for the request instead of one each.
+        with one_programme_version():
+            registration = queries.registration_for_link(token)
+            if registration is None:
+                raise Http404("Unknown link")
+            response = view(request, registration, token, *args, **kwargs)
         response["Cache-Control"] = cache_control
         response["Referrer-Policy"] = referrer_policy
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -1,5 +1,7 @@
 import contextlib
+import os
 import tempfile
+from unittest import mock
 
 import dj_database_url
 import pytest
@@ -26,12 +28,18 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` prove concurrency, which SQLite cannot: they run only in the
-    PostgreSQL run of `make test` (deselected, not skipped, in the SQLite run)."""
-    if config.getoption("postgres"):
-        return
+    PostgreSQL run of `make test` (deselected, not skipped, in the SQLite run).
+
+    Tests marked `once` judge what a tool outside Django sees (a browser, the HTML checker,
+    a PDF's text, a process started with production's settings and no database): the
+    database only stores what they look at, through the same code the other tests run on
+    both databases. A second run on PostgreSQL would prove nothing more and costs minutes:
+    they run in the SQLite run only (deselected in the PostgreSQL run)."""
+    on_postgres = config.getoption("postgres")
+    unwanted = "once" if on_postgres else "postgres"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (deselected if item.get_closest_marker(unwanted) else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
@@ -54,16 +62,31 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     default = settings.DATABASES["default"]
     default.clear()
     default.update(connections.configure_settings({"default": new})["default"])
+    # pytest-xdist: a database of each worker's own (pytest-django's suffix was given to
+    # the SQLite settings replaced here).
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker:
+        default["TEST"]["NAME"] = (
+            f"{default['TEST'].get('NAME') or 'test_' + default['NAME']}_{worker}"
+        )
     connections.close_all()
     with contextlib.suppress(AttributeError):  # one made before this point is SQLite's
         del connections["default"]
+
+
+def _memory_folder():
+    """/dev/shm (memory) when there is one: the file cache writes a file and renames it for
+    each change to the programme (60 for each edition loaded), about five times slower on
+    disk than in memory on these machines. Elsewhere, the system's temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
 @pytest.fixture(scope="session", autouse=True)
 def test_environment():
     """A cache of the tests' own (shared by threads and processes like the real one) and
     static files served from the source folders, without collectstatic."""
-    with tempfile.TemporaryDirectory(prefix="rencontres-test-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rencontres-test-", dir=_memory_folder()) as folder:
         cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}
         storages = {
             **settings.STORAGES,
@@ -117,10 +140,21 @@ def _clear_cache():
     caches["ratelimit"].clear()
 
 
+def load_edition_2026():
+    """`manage.py load_edition` of the 2026 fixture, with one drop of the cached pages for
+    the whole load instead of one per object saved (60 writes to the file cache, about 40 %
+    of the load's CPU, for a cache every test starts empty)."""
+    from events.pagecache import invalidate_programme
+
+    with mock.patch("events.signals.drop_cached_pages"):
+        call_command("load_edition", str(FIXTURE), verbosity=0)
+    invalidate_programme()
+
+
 @pytest.fixture
 def edition_2026(db):
     """The 2026 edition exactly as the fixture (and the brochure) says."""
-    call_command("load_edition", str(FIXTURE), verbosity=0)
+    load_edition_2026()
     from events.models import Edition
 
     return Edition.objects.get(number=17)

@@ -4,9 +4,8 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import FIXTURE
+from tests.conftest import load_edition_2026
 
 # Playwright's sync API runs an event loop in the test thread, where the live server's
 # database calls then happen too.
@@ -23,6 +22,12 @@ FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def pytest_itemcollected(item):
+    """What a browser sees does not depend on the database behind the pages, which the
+    tests without a browser check on both: every test here runs once (tests/conftest.py)."""
+    item.add_marker(pytest.mark.once)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +52,7 @@ def page(browser):
 @pytest.fixture
 def live_edition(transactional_db, live_server):
     """The 2026 edition in a database the live server thread sees (committed)."""
-    call_command("load_edition", str(FIXTURE), verbosity=0)
+    load_edition_2026()
     from events.models import Edition
 
     return Edition.objects.get(number=17)

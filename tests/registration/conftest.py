@@ -97,12 +97,13 @@ def token_in(link):
 
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
-    """Run a request, then the task worker, which sends the emails it queued."""
+    """Run a request, then the task worker, which sends the emails it queued (and leaves
+    the badges unrendered: see run_worker)."""
 
     def run(method, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             response = method(*args, **kwargs)
-        run_worker()
+        run_worker(badges=False)
         return response
 
     return run

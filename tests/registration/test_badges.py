@@ -42,6 +42,8 @@ def text_of(pdf):
     return unicodedata.normalize("NFKC", reader.pages[0].extract_text())
 
 
+# What the PDF shows (its text, its QR code): judged once (tests/conftest.py).
+@pytest.mark.once
 @pytest.mark.parametrize(
     ("first", "last"),
     [
@@ -60,6 +62,7 @@ def test_names_in_any_script_print(edition_2026, first, last):
     assert first in text and last in text
 
 
+@pytest.mark.once
 def test_arabic_is_shaped_and_printed(edition_2026):
     _registration, pdf = badge_for(edition_2026, "محمد", "العربي")
     text = text_of(pdf)
@@ -68,6 +71,7 @@ def test_arabic_is_shaped_and_printed(edition_2026):
     assert "العربي" in text or "العربي"[::-1] in text
 
 
+@pytest.mark.once
 def test_a_very_long_name_stays_on_the_badge(edition_2026):
     last = "Wolfeschlegelsteinhausenbergerdorff-Oberhausen-Sankt-Johannis"  # 62 characters
     _registration, pdf = badge_for(edition_2026, "Maximilian-Alexander", last)
@@ -75,6 +79,7 @@ def test_a_very_long_name_stays_on_the_badge(edition_2026):
     assert last.replace("-", "") in text.replace("-", "")
 
 
+@pytest.mark.once
 def test_qr_code_scans_to_the_checkin_code(edition_2026, tmp_path):
     registration, pdf = badge_for(edition_2026, "Awa", "Diallo")
     (tmp_path / "badge.pdf").write_bytes(pdf)

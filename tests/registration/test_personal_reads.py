@@ -193,6 +193,28 @@ def test_a_programme_change_shows_at_once(client, queue):
     assert "Atelier renommé par l’équipe" in client.get(path + "modifier/").text
 
 
+def test_a_personal_page_reads_the_programme_version_once(client, queue, monkeypatch):
+    """The edition, the sessions and the memo key share one read of the shared cache's
+    programme version per request (each read is a round trip to Redis in production)."""
+    from events import pagecache
+
+    reads = []
+    get = pagecache.cache.get
+
+    def counted(key, *args, **kwargs):
+        if key == pagecache.VERSION_KEY:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache.cache, "get", counted)
+    page = queue[1]["First"][1]
+    for path in (page, page + "modifier/", page + "annuler/"):
+        for _ in range(2):  # rendered, then kept (pagememo)
+            reads.clear()
+            assert client.get(path).status_code == 200
+            assert len(reads) == 1, path
+
+
 def test_seats_left_show_at_once_on_the_change_form(client, queue, open_edition):
     _tight, people = queue
     spare = bookable(open_edition)[0][1]  # the other workshop of the one-seat slot

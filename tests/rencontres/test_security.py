@@ -19,7 +19,7 @@ PRODUCTION = {
 }
 
 
-def run_production(*args, var_dir=None):
+def run_production(*args, var_dir=None, timeout=120):
     env = {**os.environ, **PRODUCTION}
     if var_dir:
         env["VAR_DIR"] = str(var_dir)
@@ -30,16 +30,20 @@ def run_production(*args, var_dir=None):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
+# These two run manage.py as production does, whose database is not the tests' (and is not
+# reached): once (tests/conftest.py).
+@pytest.mark.once
 def test_check_deploy_has_nothing_to_say():
     result = run_production("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.once
 def test_production_response_headers(tmp_path):
     script = (
         "from django.test import Client\n"
@@ -53,7 +57,9 @@ def test_production_response_headers(tmp_path):
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)\n"
     )
     # As deployed: static files collected first (hashed names, manifest).
-    collected = run_production("collectstatic", "--noinput", "-v0", var_dir=tmp_path)
+    # About a minute of CPU (every file compressed): on a machine shared with other runs it
+    # took over 120 s, so the guard against a hang is wider here.
+    collected = run_production("collectstatic", "--noinput", "-v0", var_dir=tmp_path, timeout=600)
     assert collected.returncode == 0, collected.stderr
     result = run_production("shell", "--no-imports", "-c", script, var_dir=tmp_path)
     lines = result.stdout.strip().splitlines()

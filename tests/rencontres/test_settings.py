@@ -5,6 +5,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from rencontres.settings import parse_cache_url, parse_email_url
 
+# No database here (tests/conftest.py).
+pytestmark = pytest.mark.once
+
 
 def test_smtp_url_with_tls_and_credentials():
     mailer = parse_email_url("smtp+tls://user%40example.org:p%3Ass@mail.example.org:587")

@@ -1,6 +1,9 @@
 """Every French string of the interface has its English translation."""
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.once  # no database (tests/conftest.py)
 
 
 def test_english_catalogue_is_complete():

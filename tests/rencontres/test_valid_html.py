@@ -26,6 +26,9 @@ from tests.worker import run_worker
 
 VNU = settings.BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+# The checker judges markup and stylesheets, the same from either database (tests/conftest.py).
+pytestmark = pytest.mark.once
+
 
 def checker_errors(documents, tmp_path, kind="html"):
     """{name: [error, …]} from one run of the checker over {name: HTML or CSS text}."""
