@@ -48,7 +48,7 @@ def test_b2b_pages_and_emails_are_valid_html(client, scene, tmp_path):
             documents[path] = page(client, path)
         documents[f"{paths[4]} (errors)"] = page(client, paths[4], {"message": ""})
         documents[f"{paths[3]}?filtered"] = page(client, paths[3] + "?theme=1&country=FR&q=a")
-    for email in OutgoingEmail.objects.filter(kind__startswith="meetings/"):
+    for email in OutgoingEmail.objects.filter(kind__startswith="b2b_"):
         token = AccessKey.issue(email.registration) if "received" in email.kind else None
         emails.render(email, token=token)
         documents[f"{email.kind}-{email.pk}.html"] = email.html_body

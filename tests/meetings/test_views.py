@@ -164,9 +164,8 @@ def test_emails_render_in_the_recipients_language_without_the_other_address(prog
     for email in OutgoingEmail.objects.filter(registration=bob).select_related(
         "registration__edition"
     ):
-        token = (
-            AccessKey.issue(bob) if email.kind in registration_emails.hooks.linked_emails else None
-        )
+        linked = registration_emails.KINDS[email.kind].linked
+        token = AccessKey.issue(bob) if linked else None
         registration_emails.render(email, token=token)
         message = registration_emails.build_message(email)
         assert alice.email not in email.body and alice.email not in email.html_body
