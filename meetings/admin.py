@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from rencontres.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Meeting, MeetingRequest, MeetingTime, Profile, Programme, Table, Theme
 
@@ -170,33 +172,15 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(ReadOnlyAdmin):
     list_display = ["sender", "recipient", "status", "created_at", "expires_at"]
     list_filter = ["status"]
     list_select_related = ["sender", "recipient"]
     search_fields = ["sender__last_name", "recipient__last_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["time", "table", "request", "status", "sequence"]
     list_filter = ["status", "time__session", "table"]
     list_select_related = ["time", "table", "request__sender", "request__recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

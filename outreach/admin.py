@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from events.queries import current_edition
 from registration.models import Registration
+from rencontres.admin import ReadOnlyAdmin
 
 from . import queries, services
 from .forms import CampaignForm, StaffMessageForm
@@ -206,21 +207,12 @@ class StaffMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderBatch)
-class ReminderBatchAdmin(admin.ModelAdmin):
+class ReminderBatchAdmin(ReadOnlyAdmin):
     """The reminders sent (by the task worker, 7 days and 1 day before): when, to how many.
     Nothing to edit: each is sent once, and this is its record."""
 
     list_display = ["kind", "edition", "sent_at", "recipients"]
     list_filter = ["kind", "edition"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReconfirmationCampaign)

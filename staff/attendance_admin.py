@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from events.admin import SessionAdmin
 from events.queries import current_edition
+from rencontres.admin import ReadOnlyAdmin
 
 from . import attestations
 from .attendance_sheets import sheets_response
@@ -15,7 +16,7 @@ from .models import Attestation, UndoneCheckIn
 
 
 @admin.register(UndoneCheckIn)
-class UndoneCheckInAdmin(admin.ModelAdmin):
+class UndoneCheckInAdmin(ReadOnlyAdmin):
     list_display = [
         "registration",
         "day",
@@ -29,15 +30,6 @@ class UndoneCheckInAdmin(admin.ModelAdmin):
     list_select_related = ["registration", "by", "undone_by"]
     search_fields = ["registration__last_name", "registration__first_name"]
     readonly_fields = [field.name for field in UndoneCheckIn._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttendanceSheetsAction:
