@@ -114,6 +114,16 @@ def arguments(name, objects):
         "staff:day_sheet": ["2026-07-09"],
         "attendance:attestation": [objects["token"]],
         "attendance:verify": ["x" * 22],
+        "outreach:reconfirm_yes": [objects["token"]],
+        "outreach:reconfirm_no": [objects["token"]],
+        "meetings:home": [objects["token"]],
+        "meetings:meetings_csv": [objects["token"]],
+        "meetings:profile": [objects["token"]],
+        "meetings:leave": [objects["token"]],
+        "meetings:directory": [objects["token"]],
+        "meetings:person": [objects["token"], 1],
+        "meetings:request": [objects["token"], "00000000-0000-4000-8000-000000000000"],
+        "meetings:cancel": [objects["token"], "00000000-0000-4000-8000-000000000000"],
     }.get(name, [])
 
 
