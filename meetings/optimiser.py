@@ -57,6 +57,12 @@ class Problem:
         a, b = item.people
         return self.free.get(a, frozenset()) & self.free.get(b, frozenset())
 
+    def allowed(self, item):
+        """The times the meeting may take: the common free times, and the time people were
+        told, which stays theirs."""
+        common = self.common(item)
+        return common | {item.time} if item.time is not None else common
+
     def at_stand(self, item):
         return any(p in self.stands for p in item.people)
 
@@ -93,16 +99,24 @@ def _busy_at(problem):
 
 
 def greedy(problem):
-    """First come, first placed (in key order, the order of acceptance) at the earliest
-    common free time with a table left and both people under their cap."""
+    """Part 1's way: meetings already placed stay where they are; the others, first come
+    (in key order, the order of acceptance), first placed at the earliest common free time
+    with a table left and both people under their cap."""
     busy, used = _busy_at(problem)
     count = defaultdict(int)
     times = {}
-    for item in problem.items:
-        if item.locked and item.time is not None:
-            times[item.key] = item.time
-            for p in item.people:
-                count[p] += 1
+    for item in sorted(problem.items, key=lambda i: not i.locked):
+        if item.time is None:
+            continue
+        if not item.locked:
+            if any((p, item.time) in busy for p in item.people):
+                continue
+            busy.update((p, item.time) for p in item.people)
+            if not problem.at_stand(item):
+                used[item.time].add(item.table)
+        times[item.key] = item.time
+        for p in item.people:
+            count[p] += 1
     order = [t for t, _ in problem.times]
     for item in problem.items:
         if item.key in times or any(count[p] >= problem.cap for p in item.people):
@@ -158,7 +172,7 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0):
         if item.locked and item.time is not None:
             fixed[item.key] = item.time
             continue
-        common = problem.common(item)
+        common = problem.allowed(item)
         for time in order:
             if time not in common or any((p, time) in busy for p in item.people):
                 continue
@@ -171,10 +185,14 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0):
                 shared_at[time].append(var)
             placed_terms.append(var)
     choices = defaultdict(list)
+    by_key = {item.key: item for item in problem.items}
     for (key, _time), var in x.items():
         choices[key].append(var)
-    for vars_ in choices.values():
-        model.add_at_most_one(vars_)
+    for key, vars_ in choices.items():
+        if by_key[key].time is not None:
+            model.add_exactly_one(vars_)  # a meeting people were told about may move, not go
+        else:
+            model.add_at_most_one(vars_)
     for vars_ in by_person_time.values():
         if len(vars_) > 1:
             model.add_at_most_one(vars_)

@@ -207,3 +207,17 @@ def test_at_the_time_limit_the_plan_is_still_complete():
     plan = optimise(p, seconds=0.2, workers=1)
     assert_valid(p, plan)
     assert len(plan.placed) <= plan.bound
+
+
+def test_a_meeting_people_were_told_about_is_never_dropped_for_two_new_ones():
+    # Dropping A–B would let A–C and B–D in (2 > 1), but A and B were told they meet.
+    p = problem(
+        [Item(1, (A, B), T1, 101), Item(2, (A, C)), Item(3, (B, D))],
+        {A: {T1}, B: {T1}, C: {T1}, D: {T1}},
+        tables=(101, 102),
+        times=((T1, 1),),
+    )
+    plan = optimise(p, seconds=5)
+    assert_valid(p, plan)
+    assert plan.placed == {1: (T1, 101)}
+    assert plan.unplaced == {2: TIMES_TAKEN, 3: TIMES_TAKEN}
