@@ -14,6 +14,7 @@ KINDS = {
     "request_expired",
     "meeting_accepted",
     "meeting_cancelled",
+    "meetings_moved",
     "profile_approved",
     "profile_rejected",
     "digest",
@@ -21,7 +22,11 @@ KINDS = {
 # The request received carries a fresh personal link, to answer it.
 LINKED = {"meetings/email/request_received", "meetings/email/digest"}
 # The meeting accepted or cancelled carries the person's calendar (.ics) updated.
-WITH_CALENDAR = {"meetings/email/meeting_accepted", "meetings/email/meeting_cancelled"}
+WITH_CALENDAR = {
+    "meetings/email/meeting_accepted",
+    "meetings/email/meeting_cancelled",
+    "meetings/email/meetings_moved",
+}
 
 
 def _queue(registration, kind, **context):
@@ -98,6 +103,27 @@ def meeting_cancelled(registration, *, meeting, by):
         other=_person(other),
         when=_when(registration, meeting.time),
         by_me=by.pk == registration.pk,
+    )
+
+
+def _where(registration, meeting):
+    return f"{_when(registration, meeting.time)}, {_table(registration, meeting.table)}"
+
+
+def meetings_moved(registration, *, changes):
+    """One message for all of a person's meetings the scheduling engine moved: `changes` is
+    a list of (meeting before, meeting after)."""
+    _queue(
+        registration,
+        "meetings_moved",
+        changes=[
+            {
+                "other": _person(before.request.other(registration)),
+                "before": _where(registration, before),
+                "after": _where(registration, after),
+            }
+            for before, after in changes
+        ],
     )
 
 

@@ -153,10 +153,12 @@ def upper_bound(problem):
     return min(len(possible), by_people, by_tables)
 
 
-def optimise(problem, *, seconds=30.0, workers=2, seed=0):
+def optimise(problem, *, seconds=30.0, workers=2, seed=0, progress=None):
     """The exact plan (or, at the time limit, the best complete plan found with the proven
     bound): most placed, then fewest moved (locked meetings never move), then fewest idle
-    gaps. The time limit is shared between the three stages, the first getting half."""
+    gaps. The time limit is shared between the three stages, the first getting half;
+    `progress(stage)` is called as each of the three stages starts."""
+    progress = progress or (lambda stage: None)
     started = perf_counter()
     busy, used = _busy_at(problem)
     order = [t for t, _ in problem.times]
@@ -232,6 +234,7 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0):
         return status
 
     # Stage 1: most placed.
+    progress(1)
     placed = sum(placed_terms)
     model.maximize(placed)
     if solve(seconds / 2) is None:
@@ -243,6 +246,7 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0):
     current = _read(problem, x, solver, fixed)
     model.add(placed >= best)
     # Stage 2: fewest moved from the announced time.
+    progress(2)
     moved = [
         1 - x[item.key, item.time] if (item.key, item.time) in x else 1
         for item in problem.items
@@ -256,6 +260,7 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0):
         model.add(sum(moved) <= round(solver.objective_value))
     elif moved:
         model.add(sum(moved) <= _count_moved(problem, current))
+    progress(3)
     # Stage 3: fewest runs of meetings per person and block (so fewest idle gaps).
     starts = []
     degree = defaultdict(int)
