@@ -200,3 +200,6 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import planning_admin  # noqa: E402, F401 (the scheduling engine's runs)

@@ -264,3 +264,41 @@ def _seats(meeting_pk, request, time):
         MeetingSeat(meeting_id=meeting_pk, registration_id=p, time_id=time)
         for p in sorted((request.sender_id, request.recipient_id))
     ]
+
+
+def preview_rows(run):
+    """The preview in words, for staff: each move, each new placement and each meeting left
+    out with its reason, naming the two people, the times and tables (3 queries)."""
+    result = run.result or {}
+    keys = [row["request"] for part in ("moves", "new", "unplaced") for row in result.get(part, [])]
+    requests = MeetingRequest.objects.select_related("sender", "recipient").in_bulk(keys)
+    times = MeetingTime.objects.filter(programme=run.programme_id).in_bulk()
+    tables = Table.objects.filter(programme=run.programme_id).select_related("partner").in_bulk()
+
+    def pair(key):
+        request = requests.get(key)
+        if request is None:
+            return "—"
+        return f"{request.sender.full_name} ({request.sender.organisation}) — " + (
+            f"{request.recipient.full_name} ({request.recipient.organisation})"
+        )
+
+    def place(where):
+        time, table = where
+        when = times.get(time)
+        start = timezone.localtime(when.starts_at).strftime("%d/%m %H:%M") if when else "—"
+        return f"{start}, {tables.get(table, '—')}"
+
+    return {
+        "moves": [
+            {"pair": pair(m["request"]), "before": place(m["from"]), "after": place(m["to"])}
+            for m in result.get("moves", [])
+        ],
+        "new": [
+            {"pair": pair(n["request"]), "after": place(n["to"])} for n in result.get("new", [])
+        ],
+        "unplaced": [
+            {"pair": pair(u["request"]), "reason": REASONS.get(u["reason"], u["reason"])}
+            for u in result.get("unplaced", [])
+        ],
+    }
