@@ -78,6 +78,13 @@ class Plan:
     seconds: float = 0.0
     moved: list[int] = field(default_factory=list)
     gaps: int = 0
+    # Per stage (placed, moved, gaps): (solver status, seconds).
+    stages: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def placed_proven(self):
+        """Whether the number placed is proven the most possible."""
+        return bool(self.stages) and self.stages[0][0] == "OPTIMAL"
 
 
 def _stand_table(problem, item):
@@ -224,10 +231,13 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0, progress=None):
     solver.parameters.random_seed = seed
     optimal = True
 
+    stages = []
+
     def solve(budget):
         nonlocal optimal
         solver.parameters.max_time_in_seconds = max(budget, 0.1)
         status = solver.solve(model)
+        stages.append((solver.status_name(status), solver.wall_time))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         optimal = optimal and status == cp_model.OPTIMAL
@@ -283,7 +293,9 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0, progress=None):
         remaining = seconds - (perf_counter() - started)
         if solve(remaining):
             current = _read(problem, x, solver, fixed)
-    return _finish(problem, current, bound=bound + len(fixed), optimal=optimal, started=started)
+    plan = _finish(problem, current, bound=bound + len(fixed), optimal=optimal, started=started)
+    plan.stages = stages
+    return plan
 
 
 def _hint(model, x, times):
