@@ -218,13 +218,10 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0, progress=None):
         room = len(problem.tables) - len(used[time])
         if len(vars_) > room:
             model.add(sum(vars_) <= max(room, 0))
-    # Start from the plan people were told: always complete, so a solution exists at once.
-    for item in problem.items:
-        if item.key in fixed:
-            continue
-        for time in order:
-            if (item.key, time) in x:
-                model.add_hint(x[item.key, time], int(time == item.time))
+    # Start from first-come placing, which keeps what people were told: a complete plan,
+    # so the solver has a solution at once and never returns a worse one.
+    first_come = {key: time for key, (time, _table) in greedy(problem).placed.items()}
+    _hint(model, x, first_come)
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
@@ -248,12 +245,15 @@ def optimise(problem, *, seconds=30.0, workers=2, seed=0, progress=None):
     placed = sum(placed_terms)
     model.maximize(placed)
     if solve(seconds / 2) is None:
-        # Not even one plan in time: keep what people were told (complete by construction).
-        times = {i.key: i.time for i in problem.items if i.time is not None}
-        return _finish(problem, times, bound=upper_bound(problem), optimal=False, started=started)
+        # Not even one plan in time: first-come placing (complete by construction).
+        return _finish(
+            problem, first_come, bound=upper_bound(problem), optimal=False, started=started
+        )
     best = round(solver.objective_value)
     bound = min(int(solver.best_objective_bound + 1e-6), upper_bound(problem) - len(fixed))
     current = _read(problem, x, solver, fixed)
+    if best < len(first_come) - len(fixed):
+        current, best = first_come, len(first_come) - len(fixed)
     model.add(placed >= best)
     # Stage 2: fewest moved from the announced time.
     progress(2)
