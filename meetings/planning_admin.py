@@ -3,14 +3,16 @@ apply it. Every write goes through planning.py."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import planning
-from .models import ScheduleRun
+from .models import Programme, ScheduleRun
 from .services import Refused
+from .tableplan import table_plan_pdf
 
 
 @admin.register(ScheduleRun)
@@ -69,6 +71,11 @@ class ScheduleRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(require_POST(self.apply_view)),
                 name="meetings_schedulerun_apply",
             ),
+            path(
+                "plan-des-tables/<int:programme>.pdf",
+                self.admin_site.admin_view(self.table_plan_view),
+                name="meetings_table_plan",
+            ),
             *super().get_urls(),
         ]
 
@@ -97,3 +104,12 @@ class ScheduleRunAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
         return redirect("admin:meetings_schedulerun_change", pk)
+
+    def table_plan_view(self, request, programme):
+        if not request.user.has_perm("meetings.view_meeting"):
+            raise PermissionDenied
+        programme = get_object_or_404(Programme.objects.select_related("edition"), pk=programme)
+        response = HttpResponse(table_plan_pdf(programme), content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="plan-des-tables.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
