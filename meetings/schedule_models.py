@@ -2,6 +2,7 @@
 preview, applied (or not) by staff. Imported by models.py."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,11 @@ class ScheduleRun(models.Model):
         related_name="schedule_runs",
         verbose_name=_("programme B2B"),
     )
-    seconds = models.PositiveSmallIntegerField(_("temps de calcul maximal (s)"), default=30)
+    seconds = models.PositiveSmallIntegerField(
+        _("temps de calcul maximal (s)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
     status = models.CharField(
         _("état"), max_length=10, choices=Status, default=Status.PENDING, editable=False
     )

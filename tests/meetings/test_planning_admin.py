@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_staff_ask_for_a_run_read_the_preview_and_apply_it(admin_client, crowded):  # noqa: F811
     programme = crowded.request.programme
+    page = admin_client.get(reverse("admin:meetings_schedulerun_add"))
+    assert page.status_code == 200 and 'name="_save"' in page.text
     page = admin_client.post(
         reverse("admin:meetings_schedulerun_add"), {"programme": programme.pk, "seconds": 5}
     )
@@ -29,6 +31,8 @@ def test_staff_ask_for_a_run_read_the_preview_and_apply_it(admin_client, crowded
     assert "3 avant, 4 après" in page.text
     assert "1 rendez-vous déplacé" in page.text and crowded.carol.full_name in page.text
     assert "Appliquer ce planning" in page.text
+    listing = admin_client.get(reverse("admin:meetings_schedulerun_changelist"))
+    assert listing.status_code == 200 and "3 → 4 / 4 (4)" in listing.text
 
     page = admin_client.post(reverse("admin:meetings_schedulerun_apply", args=[run.pk]))
     assert page.status_code == 302
@@ -52,3 +56,12 @@ def test_preview_rows_take_three_queries(crowded, django_assert_num_queries):  #
     with django_assert_num_queries(3):
         rows = planning.preview_rows(run)
     assert len(rows["moves"]) == 1 and len(rows["new"]) == 1
+
+
+@pytest.mark.parametrize("seconds", ["0", "601", "-3", "abc", ""])
+def test_a_time_limit_out_of_bounds_is_a_form_error(admin_client, programme, seconds):
+    page = admin_client.post(
+        reverse("admin:meetings_schedulerun_add"), {"programme": programme.pk, "seconds": seconds}
+    )
+    assert page.status_code == 200 and "errornote" in page.text
+    assert not ScheduleRun.objects.exists()
