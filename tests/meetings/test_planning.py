@@ -150,3 +150,39 @@ def test_a_run_is_solved_once(crowded):
     run = ScheduleRun.objects.create(programme=crowded.request.programme, seconds=5)
     assert planning.build(run.pk) == ScheduleRun.Status.READY
     assert planning.build(run.pk) == ScheduleRun.Status.READY  # claimed already: not redone
+
+
+def test_two_meetings_can_swap_places_in_one_apply(programme):
+    """A table and time hold one scheduled meeting at any moment: a swap must still go
+    through (checked by the database's unique constraint, on PostgreSQL too)."""
+    first, second = list(programme.times.all()[:2])
+    one = meet(programme, taking_part(programme), taking_part(programme), first)
+    two = meet(programme, taking_part(programme), taking_part(programme), second)
+    assert one.table_id == two.table_id
+    run = ScheduleRun.objects.create(
+        programme=programme,
+        status=ScheduleRun.Status.READY,
+        fingerprint=planning.fingerprint(programme),
+        result={
+            "moves": [
+                {
+                    "request": one.request_id,
+                    "from": [first.pk, one.table_id],
+                    "to": [second.pk, one.table_id],
+                },
+                {
+                    "request": two.request_id,
+                    "from": [second.pk, two.table_id],
+                    "to": [first.pk, two.table_id],
+                },
+            ],
+            "new": [],
+            "unplaced": [],
+        },
+    )
+    assert planning.schedule_apply(run=run) is True
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.time_id, two.time_id) == (second.pk, first.pk)
+    assert (one.sequence, two.sequence) == (1, 1)
+    assert MeetingSeat.objects.filter(meeting=one, time=second).count() == 2
