@@ -52,6 +52,10 @@ class ScheduleRunAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.created_at = run.pk, run.created_at
 
+    def response_add(self, request, obj, post_url_continue=None):
+        """Straight to the run's page, to watch it solve."""
+        return redirect("admin:meetings_schedulerun_change", obj.pk)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = get_object_or_404(ScheduleRun, pk=object_id)
         extra_context = {

@@ -4,6 +4,7 @@ preview, applied (or not) by staff. Imported by models.py."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,4 +53,4 @@ class ScheduleRun(models.Model):
         verbose_name_plural = _("planifications des rendez-vous")
 
     def __str__(self):
-        return f"{self.programme} — {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.programme} — {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

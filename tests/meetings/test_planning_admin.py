@@ -18,8 +18,9 @@ def test_staff_ask_for_a_run_read_the_preview_and_apply_it(admin_client, crowded
     page = admin_client.post(
         reverse("admin:meetings_schedulerun_add"), {"programme": programme.pk, "seconds": 5}
     )
-    assert page.status_code == 302
     run = ScheduleRun.objects.get()
+    assert page.status_code == 302
+    assert page["Location"] == reverse("admin:meetings_schedulerun_change", args=[run.pk])
     assert run.status == ScheduleRun.Status.PENDING
     url = reverse("admin:meetings_schedulerun_change", args=[run.pk])
     page = admin_client.get(url)
