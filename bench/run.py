@@ -12,7 +12,7 @@ import sys
 from measure import note
 from table import print_table
 
-PARTS = ("pages", "personal", "meetings", "registration_burst", "badges", "desk")
+PARTS = ("pages", "personal", "meetings", "b2b_schedule", "registration_burst", "badges", "desk")
 
 
 def main():

@@ -184,3 +184,6 @@ class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["time", "table", "request", "status", "sequence"]
     list_filter = ["status", "time__session", "table"]
     list_select_related = ["time", "table", "request__sender", "request__recipient"]
+
+
+from . import planning_admin  # noqa: E402, F401 (the scheduling engine's runs)

@@ -18,6 +18,7 @@ KINDS = {
     "request_expired": {"label": _("B2B : demande expirée")},
     "meeting_accepted": {"label": _("B2B : rendez-vous accepté"), "agenda": True},
     "meeting_cancelled": {"label": _("B2B : rendez-vous annulé"), "agenda": True},
+    "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
     "profile_rejected": {"label": _("B2B : profil refusé")},
     "digest": {"label": _("B2B : récapitulatif du jour"), "linked": True},
@@ -100,6 +101,27 @@ def meeting_cancelled(registration, *, meeting, by):
         other=_person(other),
         when=_when(registration, meeting.time),
         by_me=by.pk == registration.pk,
+    )
+
+
+def _where(registration, meeting):
+    return f"{_when(registration, meeting.time)}, {_table(registration, meeting.table)}"
+
+
+def meetings_moved(registration, *, changes):
+    """One message for all of a person's meetings the scheduling engine moved: `changes` is
+    a list of (meeting before, meeting after)."""
+    _queue(
+        registration,
+        "meetings_moved",
+        changes=[
+            {
+                "other": _person(before.request.other(registration)),
+                "before": _where(registration, before),
+                "after": _where(registration, after),
+            }
+            for before, after in changes
+        ],
     )
 
 

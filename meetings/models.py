@@ -331,3 +331,6 @@ class MeetingSeat(models.Model):
 
     def __str__(self):
         return f"{self.registration_id} @ {self.time_id}"
+
+
+from .schedule_models import ScheduleRun  # noqa: E402, F401 (the engine's runs, its own file)

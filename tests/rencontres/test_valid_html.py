@@ -191,6 +191,7 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, admin_user, tmp_
             "/admin/registration/registration/",  # the list staff work from, its filters
             "/admin/staff/exportlog/",
             reverse("staff:badge_sheet", args=[sheet.pk]),
+            "/admin/meetings/schedulerun/add/",  # asking for a B2B scheduling run
         )
     }
     assert "worker-silent" in documents[reverse("staff:badge_sheet", args=[sheet.pk])]
