@@ -516,9 +516,8 @@ class RegistrationAdmin(admin.ModelAdmin):
             return redirect(change_url)
         edition = registration.edition
         initial = {"days": [d.isoformat() for d in registration.days.values_list("day", flat=True)]}
-        initial.update(
-            {f"slot_{b.slot_id}": str(b.session_id) for b in registration.bookings.all()}
-        )
+        shown = services.slot_choices(registration.bookings.all())
+        initial.update({f"slot_{slot}": str(session) for slot, session in shown.items()})
         form = StaffChangeForm(
             request.POST or None,
             instance=registration,
