@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
-from events.models import Session
+from events.models import Room, Session
 
 from .agenda import personal_calendar
 from .models import AccessKey, OutgoingEmail, ProgrammeNotice, Registration
@@ -400,7 +400,7 @@ def summarise(notices):
                 "title_en": notice.title_en,
                 "old_starts_at": notice.old_starts_at.isoformat(),
                 "old_ends_at": notice.old_ends_at.isoformat(),
-                "old_room": notice.old_room,
+                "old_room_id": notice.old_room_id,
                 "kinds": [],
             },
         )
@@ -416,7 +416,7 @@ def summarise(notices):
             same = (
                 parse_datetime(entry["old_starts_at"]) == session.starts_at
                 and parse_datetime(entry["old_ends_at"]) == session.ends_at
-                and entry["old_room"] == (session.room.name if session.room_id else "")
+                and entry["old_room_id"] == session.room_id
             )
             if same:
                 continue
@@ -429,6 +429,7 @@ def change_lines(changes, language):
     programme says now (time, room; the person's booking state)."""
     ids = [c["session_id"] for c in changes if c["session_id"]]
     sessions = Session.objects.select_related("room").in_bulk(ids)
+    rooms = Room.objects.in_bulk([c["old_room_id"] for c in changes if c.get("old_room_id")])
     lines = []
     for change in changes:
         session = sessions.get(change["session_id"])
@@ -446,11 +447,19 @@ def change_lines(changes, language):
                 "moved": ProgrammeNotice.Kind.MOVED in kinds,
                 "old_starts_at": parse_datetime(change["old_starts_at"]),
                 "old_ends_at": parse_datetime(change["old_ends_at"]),
-                "old_room": change["old_room"],
+                "old_room": _room_name(rooms.get(change.get("old_room_id")), language)
+                # a message queued before rooms were stored by id
+                or change.get("old_room", ""),
                 "session": None if cancelled else session,
             }
         )
     return lines
+
+
+def _room_name(room, language):
+    if room is None:
+        return ""
+    return getattr(room, f"name_{language}", "") or room.name_fr
 
 
 def access_link(edition, address, *, duplicate_signup=False):
