@@ -163,6 +163,8 @@ def render(email, *, token=None):
         context["event_dates"] = event_dates(registration.edition)
         if email.kind == "programme_changed":
             context["changes"] = change_lines(email.context.get("changes", []), language)
+        if email.kind == "booking_promoted":
+            context["session_title"] = promoted_title(context.get("session"), email, language)
         if kind and kind.context:
             extra = kind.context(email)
             secrets = extra.pop("secrets", [])
@@ -344,9 +346,20 @@ def promotions(changes):
         _later(
             booking.registration,
             "booking_promoted",
-            session_title=booking.session.title,
+            # Read only if the session is deleted before the message goes (render).
+            session_title=booking.session.title_fr,
+            session_title_en=booking.session.title_en or "",
             session_id=booking.session_id,
         )
+
+
+def promoted_title(session, email, language):
+    """The session's title in the recipient's language: from the session as it is now, or
+    the titles stored when the message was queued if it has been deleted since."""
+    if session is not None:
+        return getattr(session, f"title_{language}", "") or session.title_fr
+    stored = email.context
+    return (language == "en" and stored.get("session_title_en")) or stored.get("session_title", "")
 
 
 def event_dates(edition):

@@ -122,3 +122,37 @@ def test_kinds_of_other_apps_and_programme_changes_show_their_names(
     assert escape(label) in html
     assert escape({"fr": "Message de l'équipe", "en": "Message from the team"}[lang]) in html
     assert ">programme_changed<" not in html and ">staff_message<" not in html
+
+
+def test_a_promotion_names_the_session_in_the_promoted_person_s_language(
+    admin_client, edition_2026, full_workshop, time_machine
+):
+    """Staff read the admin in English and cancel the seated person: the next in line
+    (French) reads the session's French title; once the session is gone, the title stored
+    when the message was queued is what is left."""
+    from datetime import datetime
+
+    from django.core import mail
+
+    from registration import programme
+    from registration.models import OutgoingEmail
+    from tests.factories import PARIS
+    from tests.worker import run_worker
+
+    time_machine.move_to(datetime(2026, 6, 1, 10, 0, tzinfo=PARIS), tick=False)
+    session, (seated, first_in_line, second) = full_workshop
+    assert first_in_line.language == "fr"
+    in_english(admin_client)
+    cancel = "/admin/registration/registration/{}/annuler/"
+    assert admin_client.post(cancel.format(seated.pk)).status_code == 302
+    run_worker()
+    (promoted,) = [m for m in mail.outbox if m.subject.startswith("Une place s'est libérée")]
+    assert "Atelier thématique 1 (intitulé à venir)" in promoted.body
+    assert "Thematic workshop" not in promoted.body
+
+    assert admin_client.post(cancel.format(first_in_line.pk)).status_code == 302
+    email = OutgoingEmail.objects.get(registration=second, kind="booking_promoted")
+    programme.session_delete(session=session)
+    run_worker()
+    email.refresh_from_db()
+    assert email.context["session_title"] in email.body
