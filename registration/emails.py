@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
+from events.ical import CalendarItem
 from events.models import Room, Session
 
 from .agenda import personal_calendar
@@ -187,9 +188,35 @@ def _attachment(email):
         if change["session_id"]
         and {ProgrammeNotice.Kind.CANCELLED, ProgrammeNotice.Kind.WAITLISTED} & set(change["kinds"])
     ]
-    sessions = Session.objects.select_related("type", "room").filter(pk__in=dropped)
-    with translation.override(registration.language):
-        return personal_calendar(registration, dropped=list(sessions) if dropped else ())
+    sessions = list(Session.objects.select_related("type", "room").filter(pk__in=dropped))
+    # Sessions deleted since: only what the notices stored is left of them.
+    found = {s.pk for s in sessions}
+    gone = [
+        change
+        for change in email.context.get("changes", [])
+        if change.get("guid")
+        and change["session_id"] not in found
+        and ProgrammeNotice.Kind.CANCELLED in change["kinds"]
+    ]
+    language = registration.language
+    with translation.override(language):
+        return personal_calendar(
+            registration, dropped=sessions, gone=[_gone_item(c, language) for c in gone]
+        )
+
+
+def _gone_item(change, language):
+    """A deleted session as the person's calendar knows it, written as cancelled."""
+    room = Room.objects.filter(pk=change["old_room_id"]).first() if change["old_room_id"] else None
+    return CalendarItem(
+        uid=f"{change['guid']}@rencontres-aict",
+        starts_at=parse_datetime(change["old_starts_at"]),
+        ends_at=parse_datetime(change["old_ends_at"]),
+        summary=(language == "en" and change["title_en"]) or change["title_fr"],
+        location=_room_name(room, language),
+        sequence=change["sequence"],
+        status="CANCELLED",
+    )
 
 
 def build_message(email):
@@ -414,11 +441,14 @@ def summarise(notices):
                 "old_starts_at": notice.old_starts_at.isoformat(),
                 "old_ends_at": notice.old_ends_at.isoformat(),
                 "old_room_id": notice.old_room_id,
+                "guid": str(notice.guid) if notice.guid else "",
+                "sequence": notice.sequence,
                 "kinds": [],
             },
         )
         if notice.kind not in entry["kinds"]:
             entry["kinds"].append(notice.kind)
+        entry["sequence"] = max(entry["sequence"], notice.sequence)
         if notice.session_id is None:
             entry["session_id"] = None
     sessions = {n.session_id: n.session for n in notices if n.session_id}

@@ -263,6 +263,9 @@ class ProgrammeNotice(models.Model):
         related_name="+",
         verbose_name=_("ancienne salle"),
     )
+    # The session's calendar identity, for a STATUS:CANCELLED entry once it is deleted.
+    guid = models.UUIDField(_("identifiant de calendrier"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("révision"), default=0)
     created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
     email = models.ForeignKey(
         "OutgoingEmail",

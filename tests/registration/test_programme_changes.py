@@ -315,19 +315,27 @@ def test_every_email_reads_on_its_own_dates_venue_and_each_session_s_day_time_ro
         assert "8–9 juillet 2026" in html
 
 
-def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_machine):
+@pytest.mark.parametrize("how", ["unpublish", "delete"])
+def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_machine, how):
+    """Unpublished or deleted: the attachment writes the session (its UID, a higher
+    SEQUENCE, its old times) as cancelled, so calendars that imported it drop it."""
     one = workshop(1)
-    one.is_published = False
-    programme.session_update(session=one)
+    guid, starts_at = one.guid, one.starts_at
+    if how == "unpublish":
+        one.is_published = False
+        programme.session_update(session=one)
+    else:
+        programme.session_delete(session=one)
     time_machine.shift(timedelta(minutes=6))
     run_worker()
     (message,) = [m for m in mail.outbox if m.to == ["ana@example.org"]]
     assert "Annulée. Elle était prévue : mercredi 8 juillet, 14:30–16:00" in message.body
     ics = message.attachments[0].content
     ics = ics.decode() if isinstance(ics, bytes) else ics
-    event = ics.split("BEGIN:VEVENT")[-1]
-    assert f"UID:{one.guid}@rencontres-aict" in event
+    (event,) = [e for e in ics.split("BEGIN:VEVENT")[1:] if f"UID:{guid}@rencontres-aict" in e]
     assert "STATUS:CANCELLED" in event and "SEQUENCE:1" in event
+    assert f"DTSTART;TZID=Europe/Paris:{starts_at.astimezone(PARIS):%Y%m%dT%H%M%S}" in event
+    assert "SUMMARY:Atelier thématique 1" in event
 
 
 def test_a_slot_moved_onto_the_next_one_tells_who_now_has_two_sessions_at_once(open_edition):
