@@ -156,3 +156,39 @@ def test_a_promotion_names_the_session_in_the_promoted_person_s_language(
     run_worker()
     email.refresh_from_db()
     assert email.context["session_title"] in email.body
+
+
+@pytest.mark.parametrize(
+    ("lang", "staff_message", "b2b"),
+    [
+        ("fr", "Message de l'équipe", "B2B : demande reçue"),
+        ("en", "Message from the team", "B2B: request received"),
+    ],
+)
+def test_the_outbox_names_and_filters_every_kind_present(
+    admin_client, edition_2026, lang, staff_message, b2b
+):
+    """Kinds registered by other apps (outreach, meetings) read by their labels on the
+    change page, and the kind filter offers the kinds present, each with its label."""
+    from registration.models import OutgoingEmail
+
+    registration = make_registration(edition_2026)
+    sent = {
+        kind: OutgoingEmail.objects.create(
+            registration=registration, kind=kind, to=registration.email, message_id=f"<{kind}@t>"
+        )
+        for kind in ("staff_message", "b2b_request_received", "registration_created")
+    }
+    admin_client.get(f"/{lang}/admin/")
+    outbox = "/admin/registration/outgoingemail/"
+    for kind, label in (("staff_message", staff_message), ("b2b_request_received", b2b)):
+        page = admin_client.get(f"{outbox}{sent[kind].pk}/change/").text
+        field = page[page.index("field-kind_label") :][:600]
+        assert escape(label) in field
+        filtered = admin_client.get(outbox, {"kind__exact": kind})
+        assert filtered.status_code == 200
+        assert list(filtered.context["cl"].result_list) == [sent[kind]]
+        assert f"?kind__exact={kind}" in filtered.text
+    listing = admin_client.get(outbox).text
+    assert "?kind__exact=registration_created" in listing
+    assert "?kind__exact=programme_changed" not in listing  # not in the outbox: not offered
