@@ -133,8 +133,8 @@ class SessionFilter(ChoicesOnlyFilter):
             return []
         sessions = (
             Session.objects.filter(slot__edition=edition, type__is_bookable=True)
-            .only("pk", "title", "starts_at")
-            .order_by("starts_at", "title", "pk")
+            .only("pk", "title", "starts_at", "position")
+            .order_by("starts_at", "position", "pk")
         )
         return [
             (
