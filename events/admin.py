@@ -186,6 +186,9 @@ class SessionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("type", "room")
+
     def has_add_permission(self, request, obj=None):
         return False
 

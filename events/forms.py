@@ -158,7 +158,11 @@ class SessionForm(forms.ModelForm):
 class EditionCopyForm(forms.Form):
     """Next year's edition: its number and first day (the rest follows from the copy)."""
 
-    number = forms.IntegerField(label=_("numéro de la nouvelle édition"), min_value=1)
+    number = forms.IntegerField(
+        label=_("numéro de la nouvelle édition"),
+        min_value=1,
+        max_value=32767,  # the column (PositiveSmallIntegerField) holds no more
+    )
     start_date = forms.DateField(
         label=_("premier jour de la nouvelle édition"),
         help_text=_("Créneaux et sessions gardent leurs horaires."),

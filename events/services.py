@@ -22,27 +22,24 @@ from .models import AccessOption, Edition, Partner, Session, Slot, Speaker
 
 @dataclass(frozen=True)
 class Before:
-    """Where and when a session was before an edit."""
+    """Where and when a session was before an edit. The room by id: its name depends on
+    the language it is read in (the staff member's, then the recipient's)."""
 
     session_id: int
     starts_at: datetime
     ends_at: datetime
-    room: str
+    room_id: int | None
 
     @classmethod
     def of(cls, session):
-        return cls(session.pk, session.starts_at, session.ends_at, _room_name(session))
+        return cls(session.pk, session.starts_at, session.ends_at, session.room_id)
 
     def differs(self, session):
-        return (self.starts_at, self.ends_at, self.room) != (
+        return (self.starts_at, self.ends_at, self.room_id) != (
             session.starts_at,
             session.ends_at,
-            _room_name(session),
+            session.room_id,
         )
-
-
-def _room_name(session):
-    return session.room.name if session.room_id else ""
 
 
 def slot_sessions_after(slot, old_starts_at):

@@ -13,11 +13,14 @@ from django.utils.translation import ngettext
 
 from events.queries import current_edition
 from registration.models import Registration
+from registration.services import RegistrationClosed, allows
 from rencontres.admin import ReadOnlyAdmin
 
 from . import queries, services
 from .forms import CampaignForm, StaffMessageForm
 from .models import ReconfirmationCampaign, ReminderBatch, StaffMessage
+
+EVENT_OVER = _("L'événement est terminé : plus de places à libérer.")
 
 
 def audience_label(message):
@@ -303,7 +306,9 @@ class ReconfirmationCampaignAdmin(admin.ModelAdmin):
             context["release_url"] = reverse(
                 "admin:outreach_reconfirmationcampaign_release", args=[obj.pk]
             )
-            context["can_release"] = timezone.now() >= obj.deadline
+            context["can_release"] = timezone.now() >= obj.deadline and allows(
+                obj.edition, "cancel"
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     # --- After the deadline: release the seats of those who did not answer ----------------
@@ -325,6 +330,9 @@ class ReconfirmationCampaignAdmin(admin.ModelAdmin):
         if not request.user.has_perm("registration.change_registration"):
             raise PermissionDenied
         change_url = reverse("admin:outreach_reconfirmationcampaign_change", args=[pk])
+        if not allows(campaign.edition, "cancel"):
+            self.message_user(request, EVENT_OVER, messages.WARNING)
+            return redirect(change_url)
         if timezone.now() < campaign.deadline:
             self.message_user(
                 request,
@@ -341,6 +349,9 @@ class ReconfirmationCampaignAdmin(admin.ModelAdmin):
                 count = services.campaign_release(
                     campaign=campaign, user=request.user, expected=expected
                 )
+            except RegistrationClosed:  # the event ended between the check and the click
+                self.message_user(request, EVENT_OVER, messages.WARNING)
+                return redirect(change_url)
             except services.RecipientsChanged as changed:
                 self.message_user(
                     request,

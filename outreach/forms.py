@@ -35,7 +35,7 @@ class StaffMessageForm(forms.ModelForm):
         self.fields["session"].queryset = (
             Session.objects.filter(slot__edition=edition, type__is_bookable=True)
             .select_related("slot")
-            .order_by("starts_at", "pk")
+            .order_by("starts_at", "position", "pk")
         )
         self.fields["session"].label_from_instance = lambda session: (
             f"{formats.date_format(session.starts_at, 'D j H:i')} — {session.title}"

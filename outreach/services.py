@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import Edition
 from registration.models import Registration
-from registration.services import registration_cancel
+from registration.services import RegistrationClosed, allows, registration_cancel
 
 from . import emails, reminders
 from .models import (
@@ -232,8 +232,11 @@ def campaign_release(*, campaign, user, expected=None, now=None):
     """After the deadline: cancel the registrations of those who never answered (each
     through registration_cancel, which promotes the waiting lists and writes to the people
     concerned). `expected`: the count the preview showed (RecipientsChanged otherwise).
-    Released once: a second run finds nobody left. Returns how many seats were released."""
+    Released once: a second run finds nobody left. Returns how many seats were released.
+    RegistrationClosed once cancelling is over (the event has ended): nothing to give."""
     now = now or timezone.now()
+    if not allows(campaign.edition, "cancel", now):
+        raise RegistrationClosed("cancel")
     if now < campaign.deadline:
         raise TooEarly(campaign.deadline)
     rows = unanswered(campaign)

@@ -13,10 +13,10 @@ from . import hooks
 from .queries import agenda_sessions
 
 
-def personal_calendar(registration, *, dropped=()):
+def personal_calendar(registration, *, dropped=(), gone=()):
     """Everything in time order. `dropped`: sessions no longer in the person's agenda that a
     calendar may hold from an earlier attachment (cancelled, or their seat gone): written as
-    cancelled."""
+    cancelled. `gone`: calendar items (already cancelled) of sessions deleted since."""
     edition = registration.edition
     sessions = agenda_sessions(registration)
     kept = {s.pk for s in sessions}
@@ -26,6 +26,7 @@ def personal_calendar(registration, *, dropped=()):
 
     items = [item(s) for s in sessions]
     items += [replace(item(s), status="CANCELLED") for s in dropped if s.pk not in kept]
+    items += gone
     for more in hooks.calendar_items:
         items += more(registration)
     items.sort(key=lambda each: (each.starts_at, each.uid))

@@ -35,7 +35,8 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
-from events.models import Session
+from events.ical import CalendarItem
+from events.models import Room, Session
 
 from .agenda import personal_calendar
 from .models import AccessKey, OutgoingEmail, ProgrammeNotice, Registration
@@ -163,6 +164,8 @@ def render(email, *, token=None):
         context["event_dates"] = event_dates(registration.edition)
         if email.kind == "programme_changed":
             context["changes"] = change_lines(email.context.get("changes", []), language)
+        if email.kind == "booking_promoted":
+            context["session_title"] = promoted_title(context.get("session"), email, language)
         if kind and kind.context:
             extra = kind.context(email)
             secrets = extra.pop("secrets", [])
@@ -179,15 +182,44 @@ def render(email, *, token=None):
 
 def _attachment(email):
     registration = email.registration
+    # A programme change's sessions dropped from the agenda (other kinds' « changes », such
+    # as moved B2B meetings, are theirs: the calendar has them as they are now).
+    changes = email.context.get("changes", []) if email.kind == "programme_changed" else []
     dropped = [
         change["session_id"]
-        for change in email.context.get("changes", [])
+        for change in changes
         if change["session_id"]
         and {ProgrammeNotice.Kind.CANCELLED, ProgrammeNotice.Kind.WAITLISTED} & set(change["kinds"])
     ]
-    sessions = Session.objects.select_related("type", "room").filter(pk__in=dropped)
-    with translation.override(registration.language):
-        return personal_calendar(registration, dropped=list(sessions) if dropped else ())
+    sessions = list(Session.objects.select_related("type", "room").filter(pk__in=dropped))
+    # Sessions deleted since: only what the notices stored is left of them.
+    found = {s.pk for s in sessions}
+    gone = [
+        change
+        for change in changes
+        if change.get("guid")
+        and change["session_id"] not in found
+        and ProgrammeNotice.Kind.CANCELLED in change["kinds"]
+    ]
+    language = registration.language
+    with translation.override(language):
+        return personal_calendar(
+            registration, dropped=sessions, gone=[_gone_item(c, language) for c in gone]
+        )
+
+
+def _gone_item(change, language):
+    """A deleted session as the person's calendar knows it, written as cancelled."""
+    room = Room.objects.filter(pk=change["old_room_id"]).first() if change["old_room_id"] else None
+    return CalendarItem(
+        uid=f"{change['guid']}@rencontres-aict",
+        starts_at=parse_datetime(change["old_starts_at"]),
+        ends_at=parse_datetime(change["old_ends_at"]),
+        summary=(language == "en" and change["title_en"]) or change["title_fr"],
+        location=_room_name(room, language),
+        sequence=change["sequence"],
+        status="CANCELLED",
+    )
 
 
 def build_message(email):
@@ -344,9 +376,20 @@ def promotions(changes):
         _later(
             booking.registration,
             "booking_promoted",
-            session_title=booking.session.title,
+            # Read only if the session is deleted before the message goes (render).
+            session_title=booking.session.title_fr,
+            session_title_en=booking.session.title_en or "",
             session_id=booking.session_id,
         )
+
+
+def promoted_title(session, email, language):
+    """The session's title in the recipient's language: from the session as it is now, or
+    the titles stored when the message was queued if it has been deleted since."""
+    if session is not None:
+        return getattr(session, f"title_{language}", "") or session.title_fr
+    stored = email.context
+    return (language == "en" and stored.get("session_title_en")) or stored.get("session_title", "")
 
 
 def event_dates(edition):
@@ -400,12 +443,15 @@ def summarise(notices):
                 "title_en": notice.title_en,
                 "old_starts_at": notice.old_starts_at.isoformat(),
                 "old_ends_at": notice.old_ends_at.isoformat(),
-                "old_room": notice.old_room,
+                "old_room_id": notice.old_room_id,
+                "guid": str(notice.guid) if notice.guid else "",
+                "sequence": notice.sequence,
                 "kinds": [],
             },
         )
         if notice.kind not in entry["kinds"]:
             entry["kinds"].append(notice.kind)
+        entry["sequence"] = max(entry["sequence"], notice.sequence)
         if notice.session_id is None:
             entry["session_id"] = None
     sessions = {n.session_id: n.session for n in notices if n.session_id}
@@ -416,7 +462,7 @@ def summarise(notices):
             same = (
                 parse_datetime(entry["old_starts_at"]) == session.starts_at
                 and parse_datetime(entry["old_ends_at"]) == session.ends_at
-                and entry["old_room"] == (session.room.name if session.room_id else "")
+                and entry["old_room_id"] == session.room_id
             )
             if same:
                 continue
@@ -429,6 +475,7 @@ def change_lines(changes, language):
     programme says now (time, room; the person's booking state)."""
     ids = [c["session_id"] for c in changes if c["session_id"]]
     sessions = Session.objects.select_related("room").in_bulk(ids)
+    rooms = Room.objects.in_bulk([c["old_room_id"] for c in changes if c.get("old_room_id")])
     lines = []
     for change in changes:
         session = sessions.get(change["session_id"])
@@ -446,11 +493,19 @@ def change_lines(changes, language):
                 "moved": ProgrammeNotice.Kind.MOVED in kinds,
                 "old_starts_at": parse_datetime(change["old_starts_at"]),
                 "old_ends_at": parse_datetime(change["old_ends_at"]),
-                "old_room": change["old_room"],
+                "old_room": _room_name(rooms.get(change.get("old_room_id")), language)
+                # a message queued before rooms were stored by id
+                or change.get("old_room", ""),
                 "session": None if cancelled else session,
             }
         )
     return lines
+
+
+def _room_name(room, language):
+    if room is None:
+        return ""
+    return getattr(room, f"name_{language}", "") or room.name_fr
 
 
 def access_link(edition, address, *, duplicate_signup=False):

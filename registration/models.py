@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from events.models import CODE_ALPHABET, Edition, Session, Slot
+from events.models import CODE_ALPHABET, Edition, Room, Session, Slot
 
 from . import search
 
@@ -255,7 +255,17 @@ class ProgrammeNotice(models.Model):
     kind = models.CharField(_("changement"), max_length=20, choices=Kind)
     old_starts_at = models.DateTimeField(_("ancien début"))
     old_ends_at = models.DateTimeField(_("ancienne fin"))
-    old_room = models.CharField(_("ancienne salle"), max_length=100, blank=True)
+    old_room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ancienne salle"),
+    )
+    # The session's calendar identity, for a STATUS:CANCELLED entry once it is deleted.
+    guid = models.UUIDField(_("identifiant de calendrier"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("révision"), default=0)
     created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
     email = models.ForeignKey(
         "OutgoingEmail",

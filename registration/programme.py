@@ -214,7 +214,10 @@ def _notice(registration, session, kind, before, now):
         kind=kind,
         old_starts_at=before.starts_at,
         old_ends_at=before.ends_at,
-        old_room=before.room,
+        old_room_id=before.room_id,
+        # A cancellation is a revision: calendars apply it only with a higher SEQUENCE.
+        guid=session.guid,
+        sequence=session.sequence + 1,
         created_at=now,
     )
     emails.programme_notices_later(registration, at=now + NOTICE_DELAY)

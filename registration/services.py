@@ -315,6 +315,13 @@ def _live_registration(edition, email):
     ).first()
 
 
+def slot_choices(bookings):
+    """{slot id: session id}: the one choice per slot the change forms show. Where staff
+    kept two overlapping bookings, the latest booked; registration_update reads it back
+    the same way to tell « unchanged » (keep both) from « chose the other one »."""
+    return {b.slot_id: b.session_id for b in sorted(bookings, key=lambda b: b.pk)}
+
+
 def registration_update(*, registration, data, days, session_ids, by_staff=False, now=None):
     """Change someone's details, days and bookings, under the same seat rules (staff: also
     once registration has closed, until the event ends).
@@ -351,11 +358,12 @@ def registration_update(*, registration, data, days, session_ids, by_staff=False
             now=now,
             kept=set(current),
         )
-        # Someone staff left in two sessions at once sees one choice for that slot: keeping
-        # it as it was keeps both (the change form cannot show two).
-        kept_slots = {current[pk].slot_id for pk in wanted & set(current)} & {
-            b.slot_id for b in current.values() if b.overlap_accepted
-        }
+        # Someone staff left in two sessions at once sees one choice for that slot (see
+        # slot_choices): leaving it as shown keeps both; choosing the other held session
+        # keeps that one alone (the shown one is given up like any other).
+        shown = slot_choices(current.values())
+        doubled = {b.slot_id for b in current.values() if b.overlap_accepted}
+        kept_slots = {slot for slot in doubled if shown[slot] in wanted}
         added = [sessions[pk] for pk in sorted(wanted - set(current))]
         for check in hooks.booking_checks:
             check(registration=registration, sessions=added)
@@ -367,6 +375,8 @@ def registration_update(*, registration, data, days, session_ids, by_staff=False
             if booking.status == Booking.Status.CONFIRMED:
                 freed.append(sessions[session_id])
             booking.delete()
+        # A slot no longer doubled: its remaining booking is ordinary again.
+        registration.bookings.filter(slot__in=doubled - kept_slots).update(overlap_accepted=False)
         _book(registration, added, now)
         for session in freed:
             changes.promoted_bookings += _promote_bookings(session, now)

@@ -224,7 +224,8 @@ def change(request, registration, token):
     edition = registration.edition
     bookable = queries.bookable_slots(edition)
     initial = {"days": [day.isoformat() for day in registration.days_read]}
-    initial.update({f"slot_{b.slot_id}": str(b.session_id) for b in registration.bookings_read})
+    shown = services.slot_choices(registration.bookings_read)
+    initial.update({f"slot_{slot}": str(session) for slot, session in shown.items()})
     key = None
     if request.method == "GET":
         seats = queries.seats_taken(edition)

@@ -102,6 +102,24 @@ class CountryFilter(ChoicesOnlyFilter):
         return queryset
 
 
+class KindFilter(ChoicesOnlyFilter):
+    """The kinds of message in the outbox, registration's and other apps' alike, by their
+    labels (1 query)."""
+
+    title = _("message")
+    parameter_name = "kind__exact"  # as the plain field filter named it: bookmarks work
+
+    def lookups(self, request, model_admin):
+        kinds = OutgoingEmail.objects.order_by().values_list("kind", flat=True).distinct()
+        named = ((kind, str(emails.kind_label(kind))) for kind in kinds)
+        return sorted(named, key=lambda choice: fold(choice[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(kind=self.value())
+        return queryset
+
+
 class SessionFilter(ChoicesOnlyFilter):
     """Who has a confirmed seat in a session (its waiting list is on the session's page)."""
 
@@ -115,8 +133,8 @@ class SessionFilter(ChoicesOnlyFilter):
             return []
         sessions = (
             Session.objects.filter(slot__edition=edition, type__is_bookable=True)
-            .only("pk", "title", "starts_at")
-            .order_by("starts_at", "title", "pk")
+            .only("pk", "title", "starts_at", "position")
+            .order_by("starts_at", "position", "pk")
         )
         return [
             (
@@ -516,9 +534,8 @@ class RegistrationAdmin(admin.ModelAdmin):
             return redirect(change_url)
         edition = registration.edition
         initial = {"days": [d.isoformat() for d in registration.days.values_list("day", flat=True)]}
-        initial.update(
-            {f"slot_{b.slot_id}": str(b.session_id) for b in registration.bookings.all()}
-        )
+        shown = services.slot_choices(registration.bookings.all())
+        initial.update({f"slot_{slot}": str(session) for slot, session in shown.items()})
         form = StaffChangeForm(
             request.POST or None,
             instance=registration,
@@ -616,10 +633,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     """Every message sent (or waiting, or given up), and a way to send one again."""
 
     list_display = ["created_at", "to", "subject", "kind_label", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     search_fields = ["to", "subject", "message_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    # The kind by its label: other apps' kinds are not among the field's choices.
+    readonly_fields = [
+        "kind_label" if f.name == "kind" else f.name for f in OutgoingEmail._meta.fields
+    ]
     actions = ["send_again"]
 
     def has_add_permission(self, request):

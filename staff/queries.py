@@ -32,7 +32,7 @@ def session_fill(edition):
             confirmed=Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED)),
             waitlisted=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITLISTED)),
         )
-        .order_by("starts_at", "title", "pk")
+        .order_by("starts_at", "position", "pk")
     )
     return [SessionFill(s, s.effective_capacity, s.confirmed, s.waitlisted) for s in sessions]
 

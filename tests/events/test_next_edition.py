@@ -166,3 +166,11 @@ def test_a_prepared_edition_is_not_an_archive(client, edition_2026):
     assert "/fr/archives/18/" not in client.get("/fr/archives/").text
     for number in (16, 0, 99999999999999999999999):
         assert client.get(f"/fr/archives/{number}/").status_code == 404
+
+
+@pytest.mark.parametrize("number", ["32768", "99999", "99999999999999999999"])
+def test_a_number_beyond_what_the_column_holds_is_refused(staff, edition_2026, number):
+    response = copy_in_admin(staff, edition_2026, number=number, start_date="2027-07-07")
+    assert response.status_code == 200
+    assert "32767" in response.text.replace("\u202f", "").replace(" ", "")
+    assert Edition.objects.count() == 1

@@ -82,3 +82,29 @@ def test_archive_query_count_does_not_grow_with_its_programme(client):
     small = count_queries(client, path)
     make_programme(past, sessions=190, per_slot=10)
     assert count_queries(client, path) == small <= 8
+
+
+@pytest.mark.django_db
+def test_the_slot_admin_page_does_not_grow_with_its_sessions(admin_client, edition_2026):
+    """The slot's inline reads each session's type and room with it (select_related)."""
+    from events.models import Room, Session
+    from tests.registration.conftest import workshop
+
+    slot = workshop(1).slot
+    page = f"/admin/events/slot/{slot.pk}/change/"
+    admin_client.get(page)  # the session, the content type and such warmed up
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(page).status_code == 200
+        return len(queries)
+
+    before = count()
+    model = workshop(1)
+    for i in range(4):
+        room = Room.objects.create(venue=model.room.venue, name_fr=f"Salle {i}", capacity=20)
+        Session.objects.create(
+            slot=slot, type=model.type, room=room, title_fr=f"Atelier {i}", language="fr"
+        )
+    assert slot.sessions.count() >= 8
+    assert count() == before

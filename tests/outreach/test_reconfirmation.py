@@ -192,3 +192,27 @@ def test_two_workers_remind_once_and_release_once(edition_2026, people):
     assert sum(released) == 3
     assert Reconfirmation.objects.filter(released_at__isnull=False).count() == 3
     assert OutgoingEmail.objects.filter(kind="registration_cancelled").count() == 1 + 3
+
+
+def test_no_release_once_the_event_is_over(admin_client, edition_2026, people, time_machine):
+    """After the event cancelling is closed (registration.services.CALENDAR): the admin says
+    so plainly and offers no button, and the service refuses; nobody is cancelled."""
+    from registration.services import RegistrationClosed
+
+    time_machine.move_to(JUNE, tick=False)
+    campaign = services.campaign_open(edition=edition_2026, deadline=DEADLINE, user=None)
+    time_machine.move_to(datetime(2026, 7, 10, 10, 0, tzinfo=PARIS), tick=False)
+    change = admin_client.get(f"{ADMIN}{campaign.pk}/change/")
+    assert change.status_code == 200
+    assert f"{ADMIN}{campaign.pk}/liberer/" not in change.text
+    for response in (
+        admin_client.get(f"{ADMIN}{campaign.pk}/liberer/", follow=True),
+        admin_client.post(f"{ADMIN}{campaign.pk}/liberer/", {"expected": "3"}, follow=True),
+    ):
+        assert response.status_code == 200
+        assert "L&#x27;événement est terminé : plus de places à libérer." in response.text
+        assert 'value="Libérer' not in response.text
+    with pytest.raises(RegistrationClosed):
+        services.campaign_release(campaign=campaign, user=None)
+    assert Registration.objects.filter(status="cancelled").count() == 1  # Dan only
+    assert not Reconfirmation.objects.filter(released_at__isnull=False).exists()

@@ -9,7 +9,6 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from events.models import Session
-from meetings.models import Programme as MeetingProgramme
 from registration import programme
 from registration.models import Booking, OutgoingEmail, ProgrammeNotice
 from tests.factories import PARIS
@@ -91,6 +90,34 @@ def test_the_person_s_next_unrelated_change_keeps_both_seats(people):
         session_ids=[workshop(5).pk],
     )
     assert set(ben.bookings.values_list("session", flat=True)) == {workshop(1).pk, workshop(5).pk}
+
+
+def test_choosing_the_other_held_session_drops_the_shown_one(admin_client, people, open_edition):
+    """Staff on the phone (or Ben himself) keep only one of the two overlapping sessions:
+    the form shows one choice for the slot; picking the other held session gives up the
+    shown one, whose seat goes to its waiting list."""
+    from tests.staff.test_admin_change_and_cancel import BOOKINGS, form_values
+
+    _ana, ben = people
+    five = workshop(5)
+    five.capacity = 1
+    five.save()
+    cat = sign_up(open_edition, email="cat@example.org", sessions=[five])
+    assert cat.bookings.get().status == "waitlisted"
+    programme.session_update(
+        session=moved_to_thursday(workshop(1)), resolution=programme.Resolution.KEEP
+    )
+    data = form_values(admin_client, BOOKINGS.format(ben.pk))
+    slot = f"slot_{five.slot_id}"
+    assert data[slot] == [str(five.pk)]  # the latest booked of the two
+    data[slot] = [str(workshop(1).pk)]
+    assert admin_client.post(BOOKINGS.format(ben.pk), data).status_code == 302
+    kept = Booking.objects.get(registration=ben)
+    assert (kept.session, kept.status, kept.overlap_accepted) == (workshop(1), "confirmed", False)
+    assert cat.bookings.get().status == "confirmed"
+    # Leaving the choice as shown still keeps both (the test above), and a form shown now
+    # offers what Ben holds.
+    assert form_values(admin_client, BOOKINGS.format(ben.pk))[slot] == [str(workshop(1).pk)]
 
 
 def test_waitlisting_the_moved_session_gives_its_seat_to_the_next_in_line(people, open_edition):
@@ -288,28 +315,38 @@ def test_every_email_reads_on_its_own_dates_venue_and_each_session_s_day_time_ro
         assert "8–9 juillet 2026" in html
 
 
-def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_machine):
+@pytest.mark.parametrize("how", ["unpublish", "delete"])
+def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_machine, how):
+    """Unpublished or deleted: the attachment writes the session (its UID, a higher
+    SEQUENCE, its old times) as cancelled, so calendars that imported it drop it."""
     one = workshop(1)
-    one.is_published = False
-    programme.session_update(session=one)
+    guid, starts_at = one.guid, one.starts_at
+    if how == "unpublish":
+        one.is_published = False
+        programme.session_update(session=one)
+    else:
+        programme.session_delete(session=one)
     time_machine.shift(timedelta(minutes=6))
     run_worker()
     (message,) = [m for m in mail.outbox if m.to == ["ana@example.org"]]
     assert "Annulée. Elle était prévue : mercredi 8 juillet, 14:30–16:00" in message.body
     ics = message.attachments[0].content
     ics = ics.decode() if isinstance(ics, bytes) else ics
-    # The agenda is in time order: the workshop's event is the one with its UID.
-    (event,) = [e for e in ics.split("BEGIN:VEVENT") if f"UID:{one.guid}@rencontres-aict" in e]
+    (event,) = [e for e in ics.split("BEGIN:VEVENT")[1:] if f"UID:{guid}@rencontres-aict" in e]
     assert "STATUS:CANCELLED" in event and "SEQUENCE:1" in event
+    assert f"DTSTART;TZID=Europe/Paris:{starts_at.astimezone(PARIS):%Y%m%dT%H%M%S}" in event
+    assert "SUMMARY:Atelier thématique 1" in event
 
 
 def test_a_slot_moved_onto_the_next_one_tells_who_now_has_two_sessions_at_once(open_edition):
     café = Session.objects.get(title_fr__startswith="Café des Rencontres 1")
     zoe = sign_up(open_edition, email="zoe@example.org", sessions=[café, workshop(5)])
+    from meetings.models import MeetingTime
+
     slot = café.slot
-    # Their rooms are taken at 15:30 (the B2B block with its meeting times goes first).
-    MeetingProgramme.objects.all().delete()
-    slot.sessions.exclude(pk=café.pk).delete()
+    others = slot.sessions.exclude(pk=café.pk)
+    MeetingTime.objects.filter(session__in=others).delete()  # the B2B block is one of them
+    others.delete()  # their rooms are taken at 15:30
     slot.ends_at += timedelta(minutes=30)  # 14:30–16:00, over workshop 5 (15:30)
     programme.slot_save(slot=slot)
     kinds = sorted(ProgrammeNotice.objects.filter(registration=zoe).values_list("kind", flat=True))

@@ -159,7 +159,7 @@ def test_a_freed_seat_is_told_without_a_new_link(client, open_edition, send):
     mail.outbox.clear()
     send(client.post, link + "annuler/")
     (promoted,) = [m for m in mail.outbox if m.to == ["b@example.org"]]
-    assert "Atelier thématique 1" in promoted.body
+    assert "Thematic workshop 1" in promoted.body  # the session in her language
     assert "http://127.0.0.1:8000/en/registration/lost-link/" in promoted.body
     assert "/space/" not in promoted.body
     assert AccessKey.objects.count() == keys

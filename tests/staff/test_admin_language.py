@@ -122,3 +122,73 @@ def test_kinds_of_other_apps_and_programme_changes_show_their_names(
     assert escape(label) in html
     assert escape({"fr": "Message de l'équipe", "en": "Message from the team"}[lang]) in html
     assert ">programme_changed<" not in html and ">staff_message<" not in html
+
+
+def test_a_promotion_names_the_session_in_the_promoted_person_s_language(
+    admin_client, edition_2026, full_workshop, time_machine
+):
+    """Staff read the admin in English and cancel the seated person: the next in line
+    (French) reads the session's French title; once the session is gone, the title stored
+    when the message was queued is what is left."""
+    from datetime import datetime
+
+    from django.core import mail
+
+    from registration import programme
+    from registration.models import OutgoingEmail
+    from tests.factories import PARIS
+    from tests.worker import run_worker
+
+    time_machine.move_to(datetime(2026, 6, 1, 10, 0, tzinfo=PARIS), tick=False)
+    session, (seated, first_in_line, second) = full_workshop
+    assert first_in_line.language == "fr"
+    in_english(admin_client)
+    cancel = "/admin/registration/registration/{}/annuler/"
+    assert admin_client.post(cancel.format(seated.pk)).status_code == 302
+    run_worker()
+    (promoted,) = [m for m in mail.outbox if m.subject.startswith("Une place s'est libérée")]
+    assert "Atelier thématique 1 (intitulé à venir)" in promoted.body
+    assert "Thematic workshop" not in promoted.body
+
+    assert admin_client.post(cancel.format(first_in_line.pk)).status_code == 302
+    email = OutgoingEmail.objects.get(registration=second, kind="booking_promoted")
+    programme.session_delete(session=session)
+    run_worker()
+    email.refresh_from_db()
+    assert email.context["session_title"] in email.body
+
+
+@pytest.mark.parametrize(
+    ("lang", "staff_message", "b2b"),
+    [
+        ("fr", "Message de l'équipe", "B2B : demande reçue"),
+        ("en", "Message from the team", "B2B: request received"),
+    ],
+)
+def test_the_outbox_names_and_filters_every_kind_present(
+    admin_client, edition_2026, lang, staff_message, b2b
+):
+    """Kinds registered by other apps (outreach, meetings) read by their labels on the
+    change page, and the kind filter offers the kinds present, each with its label."""
+    from registration.models import OutgoingEmail
+
+    registration = make_registration(edition_2026)
+    sent = {
+        kind: OutgoingEmail.objects.create(
+            registration=registration, kind=kind, to=registration.email, message_id=f"<{kind}@t>"
+        )
+        for kind in ("staff_message", "b2b_request_received", "registration_created")
+    }
+    admin_client.get(f"/{lang}/admin/")
+    outbox = "/admin/registration/outgoingemail/"
+    for kind, label in (("staff_message", staff_message), ("b2b_request_received", b2b)):
+        page = admin_client.get(f"{outbox}{sent[kind].pk}/change/").text
+        field = page[page.index("field-kind_label") :][:600]
+        assert escape(label) in field
+        filtered = admin_client.get(outbox, {"kind__exact": kind})
+        assert filtered.status_code == 200
+        assert list(filtered.context["cl"].result_list) == [sent[kind]]
+        assert f"?kind__exact={kind}" in filtered.text
+    listing = admin_client.get(outbox).text
+    assert "?kind__exact=registration_created" in listing
+    assert "?kind__exact=programme_changed" not in listing  # not in the outbox: not offered

@@ -141,3 +141,31 @@ def test_each_day_expected_lunch_and_arrivals(edition_2026, django_assert_num_qu
 def test_event_day_percent_without_anyone_expected():
     assert EventDay(date(2026, 7, 8), 0, 0, 0).percent == 0
     assert EventDay(date(2026, 7, 8), 3, 0, 1).percent == 33
+
+
+def test_session_lists_follow_the_programme_s_order_in_a_slot(edition_2026):
+    """Staff put workshop 2 before workshop 1 in their slot: the fill list, the booking
+    filter and the staff message's session choices show them as the programme does."""
+    from django.test import RequestFactory
+
+    from outreach.forms import StaffMessageForm
+    from registration.models import Registration
+    from staff.admin import RegistrationAdmin, SessionFilter
+    from staff.queries import session_fill
+    from tests.registration.conftest import workshop
+
+    one, two = workshop(1), workshop(2)
+    assert one.slot_id == two.slot_id and one.title_fr < two.title_fr
+    for session, position in ((one, 2), (two, 1)):
+        session.position = position
+        session.save()
+
+    def first_two(pks):
+        return [pk for pk in pks if pk in (one.pk, two.pk)]
+
+    assert first_two([fill.session.pk for fill in session_fill(edition_2026)]) == [two.pk, one.pk]
+    request = RequestFactory().get("/")
+    choices = SessionFilter(request, {}, Registration, RegistrationAdmin).lookup_choices
+    assert first_two([int(value) for value, _label in choices]) == [two.pk, one.pk]
+    form = StaffMessageForm(edition=edition_2026)
+    assert first_two([s.pk for s in form.fields["session"].queryset]) == [two.pk, one.pk]

@@ -139,3 +139,43 @@ def test_shifting_a_slot_moves_its_booked_sessions_and_says_who_is_told(staff, b
     five.refresh_from_db()
     assert five.starts_at == five.slot.starts_at and five.sequence == 1
     assert ProgrammeNotice.objects.get(registration=ben).session == five
+
+
+def test_room_changes_are_told_by_room_not_by_its_name_in_the_admin_s_language(
+    staff, ben, time_machine
+):
+    """Staff read the admin in English; Ben reads French. Moved to another room and back:
+    no message. Moved for good: the old room named in Ben's language."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import translation
+
+    from events.models import Room
+    from tests.worker import run_worker
+
+    def told():
+        return [m for m in mail.outbox if m.to == [ben.email] and "programme" in m.subject]
+
+    iena = workshop(1).room
+    Room.objects.filter(pk=iena.pk).update(name_en="Iena Room")
+    chaillot = Room.objects.create(
+        venue=iena.venue, name_fr="Salle Chaillot", name_en="Chaillot room", capacity=80
+    )
+    staff.get("/en/admin/?next=/admin/")
+    assert post(staff, workshop(1), room=chaillot.pk).status_code == 302
+    assert post(staff, workshop(1), room=iena.pk).status_code == 302
+    time_machine.shift(timedelta(minutes=6))
+    translation.activate("fr")  # the worker runs in settings.LANGUAGE_CODE
+    run_worker()
+    assert told() == []
+
+    staff.get("/en/admin/?next=/admin/")
+    assert post(staff, workshop(1), room=chaillot.pk).status_code == 302
+    time_machine.shift(timedelta(minutes=6))
+    translation.activate("fr")
+    run_worker()
+    (message,) = told()
+    before = next(line for line in message.body.splitlines() if "Avant :" in line)
+    assert iena.name_fr in before and "Iena Room" not in message.body
+    assert "Salle Chaillot" in message.body and "Chaillot room" not in message.body
