@@ -111,19 +111,11 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "title",
-            "type",
-            "description",
-            "speakers",
-            "language",
-            "slot",
-            "position",
-            "room",
-            "capacity",
-            "is_published",
-            "is_provisional",
-        ]
+        # What it shows comes from the admin's fieldsets. An `exclude` rather than a list of
+        # `fields`: modeltranslation copies a form's Meta.fields onto the admin serving it,
+        # which then has both fields and fieldsets (admin.E005 at the next system check).
+        # The times are this form's start/end; the identifiers are read only.
+        exclude = ["starts_at", "ends_at", "own_times", "code", "guid", "sequence"]  # noqa: DJ006
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
