@@ -74,11 +74,14 @@ format: install
 
 # The whole suite, as CI runs it: lint, migrations, pytest on SQLite then on PostgreSQL
 # (the tests start PostgreSQL themselves when DATABASE_URL is not set, and always a
-# redis-server of their own for the several-servers tests).
+# redis-server of their own for the several-servers tests). Two pytest-xdist workers, one
+# per core of CI's machines; each has its own databases, caches, servers and browser (more
+# workers would crowd PostgreSQL's 100 connections in the concurrency tests).
+WORKERS ?= 2
 test: install lint messages
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	env -u DATABASE_URL $(PY) -m pytest
-	$(PY) -m pytest --postgres
+	env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS)
+	$(PY) -m pytest -n $(WORKERS) --postgres
 
 bench: install messages
 	@for tool in wrk faketime; do command -v $$tool >/dev/null || \

@@ -2,7 +2,8 @@
 production's (rencontres.settings, read from the environment: DEBUG off, SECRET_KEY,
 DATABASE_URL, CACHE_URL...), except that static files are served from the source folders,
 as in the rest of the suite, rather than collected first (collectstatic compresses every
-file: about a minute on these machines)."""
+file: about a minute on these machines), and that they read the passwords the test
+processes store (tests/settings.py hashes with MD5, cheap)."""
 
 from rencontres.settings import *  # noqa: F403
 from rencontres.settings import STORAGES
@@ -12,3 +13,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
