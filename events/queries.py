@@ -225,6 +225,7 @@ SESSION_COLUMNS = (
     "type__position",
     "type__is_format",
     "type__is_bookable",
+    "room_id",
     "room__name_fr",
     "room__name_en",
     # The session's own times, only when they are not its slot's (the card prints them).
@@ -301,6 +302,7 @@ def programme_page(edition, *, day=None, type_slug=None):
         type_position,
         is_format,
         bookable,
+        room_id,
         room_fr,
         room_en,
         own_starts_at,
@@ -325,7 +327,7 @@ def programme_page(edition, *, day=None, type_slug=None):
             url_start + quote(code, safe=URL_SAFE) + url_end,
             _translated(title_fr, title_en, language),
             times,
-            _translated(room_fr, room_en, language) if room_fr is not None else venue,
+            _translated(room_fr, room_en, language) if room_id else venue,
             speakers.get(pk, ""),
         )
         sessions.append(SessionRow(slot_id, session_type, provisional, card))
