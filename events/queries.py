@@ -9,12 +9,11 @@ from django.db.models import Case, F, Prefetch, Q, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from rencontres.templatetags.site import hour
 
-from .cards import Card, render_cards
+from .cards import Card, render_blocks
 from .models import Edition, Partner, Session, SessionType, Slot, Speaker
 from .pagecache import per_version, programme_version
 
@@ -57,7 +56,7 @@ def with_speakers(sessions):
 class SlotBlock:
     slot: Slot
     sessions: list = field(default_factory=list)
-    cards: str = ""  # the programme page: its sessions' cards, rendered
+    html: str = ""  # the programme page: the block, rendered (events/cards.py)
 
 
 @dataclass
@@ -275,9 +274,10 @@ def programme_rows(edition):
 
 
 def programme_page(edition, *, day=None, type_slug=None):
-    """The current programme as its page shows it (see programme()), each slot's session
-    cards rendered once for what they show (events/cards.py) and joined: 3 queries (see
-    programme_rows), and only the cards whose values changed are rendered."""
+    """The current programme as its page shows it (see programme()), each slot block and
+    session card rendered once for what it shows (events/cards.py): 3 queries (see
+    programme_rows), and only the cards whose values changed, and their blocks, are
+    rendered."""
     language = get_language()
     slot_rows, session_rows, speakers = programme_rows(edition)
     slots = [
@@ -336,11 +336,15 @@ def programme_page(edition, *, day=None, type_slug=None):
         key=lambda t: (t.position, t.pk),
     )
     page = _grouped(slots, sessions, filters, day=day, type_slug=type_slug)
-    shown = [session for day_ in page.days for block in day_.blocks for session in block.sessions]
-    html = iter(render_cards([session.card for session in shown]))
-    for day_ in page.days:
-        for block in day_.blocks:
-            block.cards = SafeString("".join(next(html) for _ in block.sessions))
+    shown = [block for day_ in page.days for block in day_.blocks]
+    html = render_blocks(
+        [
+            ((b.slot.starts_at, b.slot.ends_at, b.slot.title), [s.card for s in b.sessions])
+            for b in shown
+        ]
+    )
+    for block, block_html in zip(shown, html, strict=True):
+        block.html = block_html
     return page
 
 

@@ -45,10 +45,14 @@ def fresh(client, path):
 @pytest.fixture
 def count_renders():
     """How many cards are rendered (not found) from here on."""
-    template = get_template(cards.TEMPLATE)
+    card = get_template(cards.CARD_TEMPLATE)
+
+    def templates(name):
+        return card if name == cards.CARD_TEMPLATE else get_template(name)
+
     with (
-        mock.patch.object(template, "render", wraps=template.render) as render,
-        mock.patch("events.cards.get_template", return_value=template),
+        mock.patch.object(card, "render", wraps=card.render) as render,
+        mock.patch("events.cards.get_template", side_effect=templates),
     ):
         yield render
 
