@@ -70,12 +70,15 @@ class Block(NamedTuple):
     cards: str
 
 
-def _key(*values):
-    """A digest of everything a fragment's HTML is made of, with what every fragment
-    depends on: the release (templates, translations), the language and the time zone
-    (times are printed in it)."""
-    raw = repr((release_id(), get_language(), timezone.get_current_timezone_name(), values))
-    return hashlib.blake2b(raw.encode(), digest_size=20).digest()
+def _context():
+    """What every fragment depends on: the release (templates, translations), the language
+    and the time zone (times are printed in it)."""
+    return (release_id(), get_language(), timezone.get_current_timezone_name())
+
+
+def _key(context, *values):
+    """A digest of everything a fragment's HTML is made of."""
+    return hashlib.blake2b(repr((context, values)).encode(), digest_size=20).digest()
 
 
 def _rendered(template_name, keyed):
@@ -99,7 +102,8 @@ def render_blocks(blocks):
     fragment too (Russian dolls): its key is made of its slot's values and its cards' keys,
     so after one session's edit one card and the block around it are rendered, and the
     page joins the others as they were."""
-    card_keys = [[_key("card", *card) for card in cards] for _slot, cards in blocks]
+    context = _context()
+    card_keys = [[_key(context, "card", *card) for card in cards] for _slot, cards in blocks]
     card_html = iter(
         _rendered(
             CARD_TEMPLATE,
@@ -113,7 +117,7 @@ def render_blocks(blocks):
     keyed = []
     for (slot, cards), keys in zip(blocks, card_keys, strict=True):
         html = SafeString("".join(next(card_html) for _ in cards))
-        keyed.append((_key("block", *slot, *keys), {"block": Block(*slot, html)}))
+        keyed.append((_key(context, "block", *slot, *keys), {"block": Block(*slot, html)}))
     return _rendered(BLOCK_TEMPLATE, keyed)
 
 

@@ -324,7 +324,9 @@ def programme_page(edition, *, day=None, type_slug=None):
             session_type.name,
             bookable,
             provisional,
-            url_start + quote(code, safe=URL_SAFE) + url_end,
+            url_start
+            + (code if code.isascii() and code.isalnum() else quote(code, URL_SAFE))
+            + url_end,
             _translated(title_fr, title_en, language),
             times,
             _translated(room_fr, room_en, language) if room_id else venue,
