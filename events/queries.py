@@ -5,7 +5,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from django.core.cache import cache
-from django.db.models import Case, F, Prefetch, Q, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from rencontres.templatetags.site import hour
 
 from .cards import Card, render_blocks
-from .models import Edition, Partner, Session, SessionType, Slot, Speaker
+from .models import Edition, Partner, Session, SessionQuerySet, SessionType, Slot, Speaker
 from .pagecache import per_version, programme_version
 
 # What reverse() leaves unquoted in a URL's path (django.urls.resolvers).
@@ -242,17 +242,23 @@ def programme_rows(edition):
 
     Plain tuples, not model instances: after a staff edit, the programme of a large
     edition is read again, and building a thousand model instances (and pickling them
-    into the cache) cost more than rendering the whole page."""
+    into the cache) cost more than rendering the whole page. Read through Django's own
+    querysets, not django-modeltranslation's: the columns are named in each language here,
+    so its rewriting of names and fallbacks has nothing to do, and cost half the time."""
 
     def read():
         slots = tuple(
-            edition.slots.order_by("starts_at").values_list(
-                "pk", "starts_at", "ends_at", "title_fr", "title_en"
-            )
+            QuerySet(Slot)
+            .filter(edition=edition)
+            .order_by("starts_at")
+            .values_list("pk", "starts_at", "ends_at", "title_fr", "title_en")
         )
         own_times = ~Q(starts_at=F("slot__starts_at")) | ~Q(ends_at=F("slot__ends_at"))
         sessions = tuple(
-            sessions_of(edition)
+            SessionQuerySet(Session)
+            .published()
+            .filter(slot__edition=edition)
+            .order_by("starts_at", "position", "pk")
             .annotate(
                 own_starts_at=Case(When(own_times, then=F("starts_at")), default=None),
                 own_ends_at=Case(When(own_times, then=F("ends_at")), default=None),
@@ -261,9 +267,8 @@ def programme_rows(edition):
         )
         speakers = {}
         for session_id, name in (
-            Session.speakers.through.objects.filter(
-                session__slot__edition=edition, session__is_published=True
-            )
+            QuerySet(Session.speakers.through)
+            .filter(session__slot__edition=edition, session__is_published=True)
             .order_by("speaker__name")
             .values_list("session_id", "speaker__name")
         ):
