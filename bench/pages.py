@@ -7,10 +7,14 @@ after the page, in three rounds (the median is reported). Served from the page c
 goal 80 % of the ceiling each.
 
 Then the cache miss: the programme of an edition grown to 200 sessions, each request
-right after a programme change. Requests carry `X-Bench-Miss`, on which a bench-only
-middleware (bench/middleware.py) writes a new programme version first, as a staff edit
-does (events/signals.py): the page, the current edition and the programme data are then
-all read and rendered again. Goal: 20 % of the ceiling.
+the first view right after a staff edit. Requests carry `X-Bench-Miss`, on which a
+bench-only middleware (bench/middleware.py, `staff_edit`) first does what a staff member's
+edit of one session in the admin leaves behind: that session retitled (a title no request
+has seen before, a different session each time), its SEQUENCE and modification time
+bumped, a new programme version written (events/signals.py). The page, the current edition
+and the programme's rows are then read again, and the edited session's card is rendered
+again (the others are found under unchanged keys: events/cards.py). The edit's own UPDATE
+is counted in the request. Goal: 20 % of the ceiling.
 """
 
 import os

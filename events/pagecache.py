@@ -41,7 +41,7 @@ from rencontres.http import etag_of, not_modified
 VERSION_KEY = "events:programme-version"
 
 
-class _LRU:
+class LRU:
     """A small in-memory store of this process, the least recently used entry dropped."""
 
     def __init__(self, size):
@@ -62,15 +62,19 @@ class _LRU:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
 
 # Each process keeps the pages it served last in memory as well, under the same keys: a
 # hit then costs one read of the shared cache (the version), not two. Keys carry the
 # version, so a change of programme makes these copies unreachable at once.
 LOCAL_PAGES = 256
-_pages = _LRU(LOCAL_PAGES)
+_pages = LRU(LOCAL_PAGES)
 
 # Small values derived from the programme (see per_version), in memory the same way.
-_derived = _LRU(32)
+_derived = LRU(32)
 
 # The version read when a cached page's request began: every read of that request (page
 # key, current edition, filters) uses it, for one read of the shared cache per request.
@@ -130,18 +134,22 @@ def release_id():
     return os.environ.get("RELEASE", str(newest))
 
 
-def per_version(name, compute, *, in_memory=False):
+def per_version(name, compute, *, in_memory=False, shared=True):
     """A value derived from the programme, computed once per programme version (and
     release) and kept in the shared cache as long as a page; with ``in_memory``, in this
     process's memory as well, for values read on every cache hit. Those must be immutable:
-    every request of the process shares the copy in memory."""
+    every request of the process shares the copy in memory. Without ``shared``, in this
+    process's memory only: for values cheaper to read again in each process than to store
+    (each write of the file cache lists its whole folder)."""
     key = f"{name}:{release_id()}:{programme_version()}"
+    in_memory = in_memory or not shared
     value = _derived.get(key) if in_memory else None
     if value is None:
-        value = cache.get(key)
+        value = cache.get(key) if shared else None
         if value is None:
             value = compute()
-            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+            if shared:
+                cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
         if in_memory:
             _derived.set(key, value)
     return value

@@ -2,14 +2,23 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from .models import Edition, Partner, Session, SessionType, Slot, Speaker
+from rencontres.templatetags.site import hour
+
+from .cards import Card, render_blocks
+from .models import Edition, Partner, Session, SessionQuerySet, SessionType, Slot, Speaker
 from .pagecache import per_version, programme_version
+
+# What reverse() leaves unquoted in a URL's path (django.urls.resolvers).
+URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 def current_edition():
@@ -47,6 +56,7 @@ def with_speakers(sessions):
 class SlotBlock:
     slot: Slot
     sessions: list = field(default_factory=list)
+    html: str = ""  # the programme page: the block, rendered (events/cards.py)
 
 
 @dataclass
@@ -95,15 +105,19 @@ def filter_types(sessions):
 def programme_choices():
     """The current edition's ProgrammeChoices: read on every cache hit of a filtered
     programme page, so kept in memory under the programme version (no query then; on the
-    first request of a version, those of current_edition and programme_data, which the
+    first request of a version, those of current_edition and programme_rows, which the
     page itself needs next)."""
 
     def read():
         edition = current_edition()
-        _slots, sessions = programme_data(edition)
+        _slots, sessions, _speakers = programme_rows(edition)
+        slug, is_format, is_bookable = (
+            SESSION_COLUMNS.index(name)
+            for name in ("type__slug", "type__is_format", "type__is_bookable")
+        )
         return ProgrammeChoices(
             days=frozenset(edition.days),
-            type_slugs=frozenset(t.slug for t in filter_types(sessions)),
+            type_slugs=frozenset(s[slug] for s in sessions if s[is_format] or s[is_bookable]),
         )
 
     return per_version("events:programme-choices", read, in_memory=True)
@@ -112,7 +126,7 @@ def programme_choices():
 def programme(edition, *, day=None, type_slug=None):
     """Sessions grouped by day and slot, optionally filtered by day or by one of the
     types worth filtering on (formats and bookable sessions) (3 queries, see
-    programme_data).
+    programme_data): the archive's programme, sessions in full.
 
     An unknown type is ignored.
 
@@ -120,7 +134,12 @@ def programme(edition, *, day=None, type_slug=None):
     filter never hides the way back.
     """
     slots, sessions = programme_data(edition)
-    types = filter_types(sessions)
+    return _grouped(slots, sessions, filter_types(sessions), day=day, type_slug=type_slug)
+
+
+def _grouped(slots, sessions, types, *, day, type_slug):
+    """A Programme of ``sessions`` (objects with ``slot_id``, ``type.slug`` and
+    ``is_provisional``) in ``slots`` (with ``pk`` and ``starts_at``)."""
     all_days = sorted({timezone.localdate(slot.starts_at) for slot in slots})
     selected_type = next((t for t in types if t.slug == type_slug), None)
     type_slug = selected_type.slug if selected_type else None
@@ -150,6 +169,190 @@ def programme(edition, *, day=None, type_slug=None):
         selected_type=selected_type,
         has_provisional=any(session.is_provisional for session in sessions),
     )
+
+
+# --- The current programme page: plain rows, and cards rendered once (events/cards.py) ---
+
+
+def _translated(french, english, language):
+    """What django-modeltranslation shows in ``language``: English falls back to French;
+    an empty value is no value."""
+    if language == "en" and english:
+        return english
+    return french or ""
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    """A session type as the programme page shows it (in the page's language)."""
+
+    pk: int
+    slug: str
+    name: str
+    position: int
+    is_format: bool
+    is_bookable: bool
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    pk: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    slot_id: int
+    type: TypeChoice
+    is_provisional: bool
+    card: Card
+
+
+SESSION_COLUMNS = (
+    "pk",
+    "code",
+    "title_fr",
+    "title_en",
+    "is_provisional",
+    "slot_id",
+    "type_id",
+    "type__slug",
+    "type__name_fr",
+    "type__name_en",
+    "type__position",
+    "type__is_format",
+    "type__is_bookable",
+    "room_id",
+    "room__name_fr",
+    "room__name_en",
+    # The session's own times, only when they are not its slot's (the card prints them).
+    "own_starts_at",
+    "own_ends_at",
+)
+
+
+def programme_rows(edition):
+    """The current programme as plain values, in no language yet: (slots, sessions,
+    speaker names by session id). 3 queries, then none: kept in this process's memory
+    under the programme version, shared by the programme in all its filtered forms and
+    languages and its filters (each process reads them once: cheaper than writing them
+    into the shared cache, and read-only).
+
+    Plain tuples, not model instances: after a staff edit, the programme of a large
+    edition is read again, and building a thousand model instances (and pickling them
+    into the cache) cost more than rendering the whole page. Read through Django's own
+    querysets, not django-modeltranslation's: the columns are named in each language here,
+    so its rewriting of names and fallbacks has nothing to do, and cost half the time."""
+
+    def read():
+        slots = tuple(
+            QuerySet(Slot)
+            .filter(edition=edition)
+            .order_by("starts_at")
+            .values_list("pk", "starts_at", "ends_at", "title_fr", "title_en")
+        )
+        own_times = ~Q(starts_at=F("slot__starts_at")) | ~Q(ends_at=F("slot__ends_at"))
+        sessions = tuple(
+            SessionQuerySet(Session)
+            .published()
+            .filter(slot__edition=edition)
+            .order_by("starts_at", "position", "pk")
+            .annotate(
+                own_starts_at=Case(When(own_times, then=F("starts_at")), default=None),
+                own_ends_at=Case(When(own_times, then=F("ends_at")), default=None),
+            )
+            .values_list(*SESSION_COLUMNS)
+        )
+        speakers = {}
+        for session_id, name in (
+            QuerySet(Session.speakers.through)
+            .filter(session__slot__edition=edition, session__is_published=True)
+            .order_by("speaker__name")
+            .values_list("session_id", "speaker__name")
+        ):
+            speakers.setdefault(session_id, []).append(name)
+        return slots, sessions, {pk: ", ".join(names) for pk, names in speakers.items()}
+
+    return per_version(f"events:programme-rows:{edition.pk}", read, shared=False)
+
+
+def programme_page(edition, *, day=None, type_slug=None):
+    """The current programme as its page shows it (see programme()), each slot block and
+    session card rendered once for what it shows (events/cards.py): 3 queries (see
+    programme_rows), and only the cards whose values changed, and their blocks, are
+    rendered."""
+    language = get_language()
+    slot_rows, session_rows, speakers = programme_rows(edition)
+    slots = [
+        SlotRow(pk, starts_at, ends_at, _translated(fr, en, language))
+        for pk, starts_at, ends_at, fr, en in slot_rows
+    ]
+    url_start, url_end = reverse("events:session", kwargs={"code": "-code-"}).split("-code-")
+    venue = edition.venue.name
+    types = {}
+    sessions = []
+    for (
+        pk,
+        code,
+        title_fr,
+        title_en,
+        provisional,
+        slot_id,
+        type_id,
+        type_slug_,
+        type_fr,
+        type_en,
+        type_position,
+        is_format,
+        bookable,
+        room_id,
+        room_fr,
+        room_en,
+        own_starts_at,
+        own_ends_at,
+    ) in session_rows:
+        session_type = types.get(type_id)
+        if session_type is None:
+            session_type = types[type_id] = TypeChoice(
+                type_id,
+                type_slug_,
+                _translated(type_fr, type_en, language),
+                type_position,
+                is_format,
+                bookable,
+            )
+        times = f"{hour(own_starts_at)}-{hour(own_ends_at)}" if own_starts_at else ""
+        card = Card(
+            type_slug_,
+            session_type.name,
+            bookable,
+            provisional,
+            url_start
+            + (code if code.isascii() and code.isalnum() else quote(code, URL_SAFE))
+            + url_end,
+            _translated(title_fr, title_en, language),
+            times,
+            _translated(room_fr, room_en, language) if room_id else venue,
+            speakers.get(pk, ""),
+        )
+        sessions.append(SessionRow(slot_id, session_type, provisional, card))
+    filters = sorted(
+        (t for t in types.values() if t.is_format or t.is_bookable),
+        key=lambda t: (t.position, t.pk),
+    )
+    page = _grouped(slots, sessions, filters, day=day, type_slug=type_slug)
+    shown = [block for day_ in page.days for block in day_.blocks]
+    html = render_blocks(
+        [
+            ((b.slot.starts_at, b.slot.ends_at, b.slot.title), [s.card for s in b.sessions])
+            for b in shown
+        ]
+    )
+    for block, block_html in zip(shown, html, strict=True):
+        block.html = block_html
+    return page
 
 
 def slots_by_day(edition):

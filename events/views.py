@@ -58,7 +58,7 @@ def programme(request):
     edition = queries.current_edition()
     filters = programme_filters(request)
     day = date.fromisoformat(filters["jour"]) if "jour" in filters else None
-    prog = queries.programme(edition, day=day, type_slug=filters.get("type"))
+    prog = queries.programme_page(edition, day=day, type_slug=filters.get("type"))
     return TemplateResponse(
         request, "events/programme.html", {"edition": edition, "programme": prog}
     )

@@ -1,0 +1,126 @@
+"""The programme's session cards and slot blocks, each rendered once for what it shows
+(Russian-doll caching).
+
+A card is rendered by the template events/includes/session_card.html from a `Card`, a tuple
+of the very values the card shows, already in the page's language (title, type, room,
+times as printed, speakers...). The card's HTML is kept under a key made of those values, the
+language and the release (templates, translations: pagecache.release_id), so:
+
+- right after a staff edit of one session, only that card's values changed: one card is
+  rendered, the others are found under their unchanged keys;
+- an edit of a room, a type, a speaker or a translation changes the values of every card
+  that shows it, so their keys: a card that shows anything stale cannot be found. There is
+  nothing to invalidate and nothing to forget.
+
+The template sees the `Card` only (no session, no database), so nothing can reach a card's
+HTML without being part of its key. Slot blocks around the cards are kept the same way
+(render_blocks): a block's key is its slot's values and its cards' keys.
+
+Where the cards live: in each process's memory (a bounded LRU), not in the shared cache. A
+process renders each card once per release and language (the 200 cards of a large
+programme: a few tens of milliseconds, once), then only the cards of edited sessions.
+In the shared cache they would cost more than they save: the file cache (the default, one
+server) lists its whole folder on every write and holds 300 entries, culling a third at
+random when full, so 400 cards would push the pages themselves out; and a `get_many` of
+200 keys costs more than rendering the one card a staff edit changed.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import NamedTuple
+
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from .pagecache import LRU, release_id
+
+CARD_TEMPLATE = "events/includes/session_card.html"
+BLOCK_TEMPLATE = "events/includes/slot_block.html"
+
+# Rendered fragments kept by this process: cards about 1 KB each, blocks about 5 KB: two
+# languages of a large programme, its filtered forms, and the previous values of the
+# fragments edited since.
+LOCAL_FRAGMENTS = 4096
+_local = LRU(LOCAL_FRAGMENTS)
+
+
+class Card(NamedTuple):
+    """What one session card shows, in the page's language."""
+
+    type_slug: str
+    type_name: str
+    bookable: bool
+    provisional: bool
+    url: str
+    title: str
+    times: str  # « 14h30-15h15 » when the session does not fill its slot, else ""
+    place: str  # its room, else the venue
+    speakers: str  # names, « , » between them
+
+
+class Block(NamedTuple):
+    """One slot of the programme as the page shows it: its times and title, and its
+    session cards' HTML (the cards' keys stand for it in the block's key)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    cards: str
+
+
+def _context():
+    """What every fragment depends on: the release (templates, translations), the language
+    and the time zone (times are printed in it)."""
+    return (release_id(), get_language(), timezone.get_current_timezone_name())
+
+
+def _key(context, *values):
+    """A digest of everything a fragment's HTML is made of."""
+    return hashlib.blake2b(repr((context, values)).encode(), digest_size=20).digest()
+
+
+def _rendered(template_name, keyed):
+    """The HTML of each (key, context) of ``keyed``, in order: those this process rendered
+    before under the same key, and only the others rendered (and kept)."""
+    template = None
+    html = []
+    for key, context in keyed:
+        found = _local.get(key)
+        if found is None:
+            template = template or get_template(template_name)
+            found = SafeString(template.render(context))
+            _local.set(key, found)
+        html.append(found)
+    return html
+
+
+def render_blocks(blocks):
+    """The HTML of the programme's slot blocks: ``blocks`` is a list of (slot, cards) with
+    ``slot`` a (starts_at, ends_at, title) and ``cards`` a list of Card. A block is a
+    fragment too (Russian dolls): its key is made of its slot's values and its cards' keys,
+    so after one session's edit one card and the block around it are rendered, and the
+    page joins the others as they were."""
+    context = _context()
+    card_keys = [[_key(context, "card", *card) for card in cards] for _slot, cards in blocks]
+    card_html = iter(
+        _rendered(
+            CARD_TEMPLATE,
+            [
+                (key, {"card": card})
+                for (_slot, cards), keys in zip(blocks, card_keys, strict=True)
+                for key, card in zip(keys, cards, strict=True)
+            ],
+        )
+    )
+    keyed = []
+    for (slot, cards), keys in zip(blocks, card_keys, strict=True):
+        html = SafeString("".join(next(card_html) for _ in cards))
+        keyed.append((_key(context, "block", *slot, *keys), {"block": Block(*slot, html)}))
+    return _rendered(BLOCK_TEMPLATE, keyed)
+
+
+def clear_local():
+    """Forget the fragments this process holds (tests: a render from an empty cache)."""
+    _local.clear()
