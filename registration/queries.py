@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+try:
+    import psycopg
+except ImportError:  # SQLite only
+    psycopg = None
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
@@ -164,8 +169,27 @@ def _sql(statement, vendor, read=None):
     )
 
 
+NEVER_BY_COUNT = 2**31 - 1
+
+
+class _Prepared(psycopg.Cursor if psycopg else object):
+    """A cursor whose statements are prepared on the connection (server-side binding):
+    PostgreSQL parses and plans the link's statement once per connection, not on each
+    visit, and the driver sends its values apart instead of quoting them into the text.
+    (Django's own cursors bind on the client and never prepare.)"""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _rows(statement, params, read=None):
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            if raw.prepare_threshold is None:  # Django's default: never prepare
+                # Only what asks (prepare=True) is prepared: Django's cursors never do.
+                raw.prepare_threshold = NEVER_BY_COUNT
+            cursor.cursor = _Prepared(raw)
         cursor.execute(_sql(statement, connection.vendor, read), params)
         return cursor.fetchall()
 
