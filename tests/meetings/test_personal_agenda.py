@@ -53,6 +53,7 @@ def test_the_page_lists_everything_in_time_order(client, programme):
     )
     text = text_of(client.get(page_of(alice)))
     assert "Mon agenda" in text
+    assert "Jours Mercredi 8 juillet, Jeudi 9 juillet" in text  # the days attended, named
     table = f"Table {meeting.table.number}"
     assert f"Rendez-vous B2B avec Bob Ndiaye Ville de Thiès Espace des Partenaires, {table}" in (
         text
@@ -196,3 +197,18 @@ def test_one_query_with_one_meeting_as_with_eight(client, programme):
         counts[name] = [queries_for(path, kept=False), queries_for(path, kept=True)]
     assert counts == {"one": [1, 1], "eight": [1, 1]}
     assert text_of(client.get(page_of(eight))).count("Rendez-vous B2B avec") == 8
+
+
+@pytest.mark.once  # judged by the Nu checker, not by the database
+def test_the_page_with_meetings_is_valid_html(client, programme, tmp_path):
+    from tests.rencontres.test_valid_html import checker_errors, failing, page
+
+    alice = taking_part(programme)
+    meet(taking_part(programme), alice, programme.times.first())
+    workshop = Session.objects.get(title_fr="Atelier thématique 1 (intitulé à venir)")
+    Booking.objects.create(
+        registration=alice, session=workshop, slot=workshop.slot, status="waitlisted"
+    )
+    documents = {lang: page(client, page_of(alice, lang)) for lang in ("fr", "en")}
+    assert all("agenda__item--meeting" in html for html in documents.values())
+    assert failing(checker_errors(documents, tmp_path)) == ""
