@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from events import ical
 
 from . import hooks
-from .queries import agenda_sessions, personal_bookings, sessions_of
+from .queries import agenda_reads, agenda_sessions, personal_bookings, sessions_of
 
 # Order of rows starting at the same time.
 KINDS = ("plenary", "booking", "waitlist", "meeting")
@@ -59,11 +59,13 @@ def _session_row(session, kind, ahead=0):
 
 
 def agenda_rows(registration):
-    """A registration's agenda, read by queries.registration_for_link, in time order:
-    plenaries of its days, bookings (confirmed or waiting), and hooks.agenda_rows. The
-    programme comes from the per-version cache: no query. Empty once cancelled."""
+    """A registration's agenda in time order: plenaries of its days, bookings (confirmed or
+    waiting), and hooks.agenda_rows. Read by queries.registration_for_link (the personal
+    pages): no query, the programme coming from the per-version cache; loaded otherwise:
+    3 queries (queries.agenda_reads, hooks' link_read). Empty once cancelled."""
     if registration.is_cancelled:
         return []
+    agenda_reads(registration)
     rows, booked = [], set()
     for booking in personal_bookings(registration):
         booked.add(booking.session.pk)

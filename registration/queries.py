@@ -340,6 +340,23 @@ def registration_for_link(token, now=None):
     return registration
 
 
+def agenda_reads(registration):
+    """What registration_for_link reads for the agenda (days_read, bookings_read), read
+    for a registration loaded otherwise (2 queries; none when already there): a reminder,
+    a printed agenda built by the worker."""
+    if not hasattr(registration, "bookings_read"):
+        registration.days_read = tuple(
+            registration.days.order_by("day").values_list("day", flat=True)
+        )
+        registration.bookings_read = tuple(
+            sorted(
+                BookingRow(b.pk, b.session_id, b.slot_id, b.status, b.ahead)
+                for b in bookings_with_positions(registration)
+            )
+        )
+    return registration
+
+
 @dataclass(frozen=True)
 class PersonalBooking:
     """A booking on the personal page: its session (from the programme) and status."""

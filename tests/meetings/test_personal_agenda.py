@@ -212,3 +212,22 @@ def test_the_page_with_meetings_is_valid_html(client, programme, tmp_path):
     documents = {lang: page(client, page_of(alice, lang)) for lang in ("fr", "en")}
     assert all("agenda__item--meeting" in html for html in documents.values())
     assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_the_same_rows_for_a_registration_loaded_otherwise(
+    client, programme, django_assert_num_queries
+):
+    """A reminder or a printed agenda built by the worker has the registration from the
+    ORM: the rows are the personal page's, in 3 queries (days, bookings, meetings)."""
+    from registration.agenda import agenda_rows
+
+    alice = taking_part(programme)
+    meet(taking_part(programme), alice, programme.times.first())
+    workshop = Session.objects.get(title_fr="Atelier thématique 1 (intitulé à venir)")
+    Booking.objects.create(registration=alice, session=workshop, slot=workshop.slot)
+    read = queries.registration_for_link(AccessKey.issue(alice))
+    expected = agenda_rows(read)
+    assert [row.kind for row in expected].count("meeting") == 1
+    loaded = Registration.objects.select_related("edition__venue").get(pk=alice.pk)
+    with django_assert_num_queries(3):
+        assert agenda_rows(loaded) == expected
