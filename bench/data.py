@@ -96,9 +96,35 @@ def sign_up(edition, number, sessions, **fields):
     )
 
 
+def with_meetings(edition, count=8):
+    """A person taking part in B2B with `count` meetings (at the programme's first times),
+    each with someone else, written through the services as the pages write them."""
+    from meetings import services
+    from meetings.models import Profile, Programme
+
+    programme = Programme.objects.get(edition=edition)
+    people = [
+        sign_up(edition, 900 + number, [], organisation=f"Région partenaire {number}")
+        for number in range(count + 1)
+    ]
+    for registration in people:
+        services.profile_save(
+            registration=registration,
+            data={"presentation": "Coopération décentralisée", "languages": ["fr", "en"]},
+            themes=[],
+        )
+    Profile.objects.filter(registration__in=people).update(status=Profile.Status.APPROVED)
+    me, others = people[0], people[1:]
+    for time, other in zip(programme.times.all()[:count], others, strict=True):
+        request = services.request_create(sender=other, recipient=me, message="Bonjour", now=MAY)
+        services.request_accept(request=request, registration=me, time=time, now=MAY)
+    return me
+
+
 def personal_links():
-    """Print {"1": path, "8": path}: the personal pages of a person with 1 booking and of
-    one with 8 (one of them waitlisted), among OTHER_PEOPLE others with a few each."""
+    """Print {"1": path, "8": path, "meetings": path}: the personal pages of a person with
+    1 booking and of one with 8 (one of them waitlisted), among OTHER_PEOPLE others with a
+    few each, and of one with 8 B2B meetings."""
     from django.urls import reverse
     from django.utils import translation
 
@@ -122,14 +148,15 @@ def personal_links():
     for number in range(100, 100 + OTHER_PEOPLE):
         chosen = [chance.choice(s) for s in slots if s[0] != tight and chance.random() < 0.5]
         sign_up(edition, number, chosen, country=chance.choice(["FR", "SN", "MA", "TN", "CA"]))
+    meeting = with_meetings(edition)
     with translation.override("fr"):
         print(
             json.dumps(
                 {
-                    str(r.bookings.count()): reverse(
+                    name: reverse(
                         "registration:manage", kwargs={"token": AccessKey.issue(r, now=MAY)}
                     )
-                    for r in (one, eight)
+                    for name, r in (("1", one), ("8", eight), ("meetings", meeting))
                 }
             )
         )

@@ -1,6 +1,7 @@
 """`make bench`, the attendee's own pages, which no cache may serve: the personal page
 behind its secret link (no-store) and its change form (GET), for a registration with 1
-booking and one with 8 (one of them waitlisted), as shares of the ceiling.
+booking and one with 8 (one of them waitlisted), and the personal page (its one agenda) of
+someone with 8 B2B meetings, as shares of the ceiling.
 
 A fresh PostgreSQL database (production's engine, persistent connections) holds the 2026
 edition with four more bookable slots and 300 other people (bench/data.py): sign-ups through
@@ -14,7 +15,7 @@ wrk asks for the same page again and again: each request reads the registration 
 first: every request is then rendered, as the first view after any change is. The "one
 query" row is the floor of any page that reads the database: the ceiling plus one
 `SELECT 1` (and the connection's health check).
-Goals: personal page 50 % of the ceiling, change form 30 %.
+Goals: personal page 50 % of the ceiling (with 8 meetings too), change form 30 %.
 """
 
 import json
@@ -57,12 +58,13 @@ def rows():
     )
     fresh_site(env)
     links = json.loads(shell(env, "from bench import data; data.personal_links()"))
-    page, form = "Mes sessions", "Enregistrer les modifications"
+    page, form = "Mon agenda", "Enregistrer les modifications"
     measured = []
     with gunicorn(env, PORT, prefix=("faketime", "-f", FAKE_NOW), probe=CEILING) as base:
         for bookings in ("1", "8"):
             check(base, links[bookings], page)
             check(base, links[bookings] + "modifier/", form)
+        check(base, links["meetings"], "Rendez-vous B2B avec")
         for path in (CEILING, "/__one_query__/", links["1"], links["8"] + "modifier/"):
             wrk(base + path, seconds=1)  # warm the workers
         measured.append(reference(row("ceiling + one query (floor)", base, "/__one_query__/", 0)))
@@ -71,6 +73,7 @@ def rows():
             path = links[bookings]
             measured.append(row(f"personal page, {name}", base, path, PAGE_GOAL))
             measured.append(row(f"change form (GET), {name}", base, path + "modifier/", FORM_GOAL))
+        measured.append(row("personal page, 8 B2B meetings", base, links["meetings"], PAGE_GOAL))
         measured.append(
             reference(row("personal page, 8 bookings, first view", base, links["8"], 0, COLD))
         )

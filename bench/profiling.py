@@ -1,6 +1,8 @@
 """Where a page's time goes: cProfile over many requests of one page, in one process.
 
-    .venv/bin/python bench/profiling.py [manage|change|programme-miss] [requests] [lines]
+    .venv/bin/python bench/profiling.py [manage|change|meetings|programme-miss] [requests] [lines]
+
+(meetings: the personal page of someone with 8 B2B meetings.)
 
 The same data as the bench (bench/data.py) in a throw-away SQLite database, DEBUG off,
 the bench's settings; requests go through Django's whole handler (middleware included)
@@ -76,7 +78,8 @@ def main():
     if page == "programme-miss":
         path, before = "/fr/programme/", invalidate_programme
     else:
-        path, before = links["8"] + ("modifier/" if page == "change" else ""), lambda: None
+        person = links["meetings"] if page == "meetings" else links["8"]
+        path, before = person + ("modifier/" if page == "change" else ""), lambda: None
     with time_machine.travel(MAY, tick=True):
         for _ in range(20):  # warm: templates compiled, caches filled
             before()

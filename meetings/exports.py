@@ -24,15 +24,14 @@ def meetings_csv(registration, rows):
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Début"), _("Fin"), _("Avec"), _("Organisation"), _("Table")])
     for row in rows:
-        other = row.meeting.request.other(registration)
         start, end = timezone.localtime(row.starts_at), timezone.localtime(row.ends_at)
         writer.writerow(
             safe_cell(value)
             for value in (
                 f"{start:%Y-%m-%d %H:%M}",
                 f"{end:%H:%M}",
-                other.full_name,
-                other.organisation,
+                row.person,
+                row.organisation,
                 row.place,
             )
         )

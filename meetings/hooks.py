@@ -1,5 +1,8 @@
 """How meetings plugs into registration (registration.hooks), from MeetingsConfig.ready."""
 
+import uuid
+from datetime import UTC, datetime
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -39,6 +42,78 @@ def calendar_items(registration):
     return meeting_items(registration)
 
 
+# The person's scheduled meetings, read with their personal link (one statement for the
+# personal page): guid, start, end, table number, the table's partner, and who they meet.
+MEETINGS_SQL = """
+    SELECT {rows}({row}(
+        m.{M.guid}, t.{T.starts_at}, t.{T.ends_at}, tb.{B.number}, p.{P.name},
+        o.{R.first_name}, o.{R.last_name}, o.{R.organisation}))
+    FROM {S} s
+    INNER JOIN {M} m ON m.{M.id} = s.{S.meeting}
+    INNER JOIN {T} t ON t.{T.id} = m.{M.time}
+    INNER JOIN {B} tb ON tb.{B.id} = m.{M.table}
+    LEFT JOIN {P} p ON p.{P.id} = tb.{B.partner}
+    INNER JOIN {Q} q ON q.{Q.id} = m.{M.request}
+    INNER JOIN {R} o ON o.{R.id} = CASE WHEN q.{Q.sender} = r.{R.id}
+        THEN q.{Q.recipient} ELSE q.{Q.sender} END
+    WHERE s.{S.registration} = r.{R.id} AND m.{M.status} = 'scheduled'"""
+
+
+def _moment(value):
+    """A time from JSON: PostgreSQL writes it with its offset, SQLite in UTC without."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_meetings(rows):
+    """The read meetings as plain values, in time order (part of the page's memo key)."""
+    return tuple(
+        sorted(
+            (_moment(start), _moment(end), int(number), partner or "", first, last, org,
+             str(uuid.UUID(str(guid))))
+            for guid, start, end, number, partner, first, last, org in rows
+        )
+    )  # fmt: skip
+
+
+def agenda_rows(registration):
+    """The person's scheduled meetings as agenda rows: when, with whom, at which table."""
+    from registration.agenda import AgendaRow
+    from registration.queries import link_read
+
+    rows = []
+    for start, end, number, partner, first, last, organisation, guid in link_read(
+        registration, "meetings"
+    ):
+        table = _("Table %(number)s") % {"number": number}
+        name = " ".join(part for part in (first, last) if part)
+        rows.append(
+            AgendaRow(
+                start, end, "meeting", name,
+                place=f"{table} ({partner})" if partner else table,
+                person=name, organisation=organisation, ref=guid,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def meetings_read():
+    from events.models import Partner
+
+    from .models import Meeting, MeetingRequest, MeetingSeat, MeetingTime, Table
+
+    assert Meeting.Status.SCHEDULED == "scheduled"  # noqa: S101 (the SQL's literal)
+    return hooks.LinkRead(
+        "meetings",
+        MEETINGS_SQL,
+        {
+            "S": MeetingSeat, "M": Meeting, "T": MeetingTime, "B": Table, "P": Partner,
+            "Q": MeetingRequest,
+        },
+        load_meetings,
+    )  # fmt: skip
+
+
 def b2b_field(edition):
     """The sign-up box « take part in B2B meetings », while requests may still be made."""
     from django import forms
@@ -68,6 +143,8 @@ def connect():
         hooks.signup_options.append(hooks.SignupOption("b2b", b2b_field, b2b_join))
         hooks.cancel_hooks.append(leave_on_cancel)
         hooks.calendar_items.append(calendar_items)
+        hooks.link_reads.append(meetings_read())
+        hooks.agenda_rows.append(agenda_rows)
         hooks.personal_links.append(
             (gettext_lazy("Mon agenda et mes rendez-vous B2B"), "meetings:home")
         )

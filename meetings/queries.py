@@ -1,14 +1,11 @@
 """Reads of the B2B pages, each in a fixed number of queries."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from registration.queries import personal_bookings, sessions_of
+from registration.agenda import agenda_rows
 
 from .models import Meeting, MeetingRequest, Profile, Programme
 
@@ -99,59 +96,10 @@ def meeting_of(registration, guid):
     )
 
 
-@dataclass(frozen=True)
-class AgendaRow:
-    starts_at: datetime
-    ends_at: datetime
-    kind: str  # plenary, booking, waitlist, meeting
-    title: str
-    place: str = ""
-    url: str = ""
-    meeting: Meeting | None = None
-
-
-def agenda(registration, requests):
-    """One list, in time order: the plenaries of the days attended, the booked sessions
-    and waiting-list places, the scheduled meetings (from `requests`, already read)."""
-    rows = []
-    days = set(registration.days_read)
-    booked = set()
-    for booking in personal_bookings(registration):
-        session = booking.session
-        booked.add(session.pk)
-        rows.append(
-            AgendaRow(
-                session.starts_at, session.ends_at,
-                "booking" if booking.status == "confirmed" else "waitlist",
-                session.title, session.room.name if session.room_id else "",
-                session.get_absolute_url(),
-            )
-        )  # fmt: skip
-    for session in sessions_of(registration.edition_id).values():
-        if (
-            session.type.is_plenary
-            and session.is_published
-            and session.pk not in booked
-            and timezone.localdate(session.starts_at) in days
-        ):
-            rows.append(
-                AgendaRow(
-                    session.starts_at, session.ends_at, "plenary", session.title,
-                    session.room.name if session.room_id else "", session.get_absolute_url(),
-                )
-            )  # fmt: skip
-    for request in requests:
-        meeting = getattr(request, "meeting", None)
-        if meeting is not None and meeting.status == Meeting.Status.SCHEDULED:
-            other = request.other(registration)
-            rows.append(
-                AgendaRow(
-                    meeting.time.starts_at, meeting.time.ends_at, "meeting",
-                    f"{other.full_name} ({other.organisation})", str(meeting.table),
-                    meeting=meeting,
-                )
-            )  # fmt: skip
-    return sorted(rows, key=lambda row: (row.starts_at, row.kind))
+def agenda(registration):
+    """The person's one agenda (registration.agenda.agenda_rows, which this app's
+    hooks.agenda_rows feeds with the meetings): no query."""
+    return agenda_rows(registration)
 
 
 def time_label(time):

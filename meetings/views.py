@@ -53,7 +53,7 @@ def home(request, registration, token):
         profile=queries.profile_of(registration),
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
-        agenda=queries.agenda(registration, requests),
+        agenda=queries.agenda(registration),
     )  # fmt: skip
 
 
@@ -217,5 +217,5 @@ def cancel(request, registration, token, meeting):
 def meetings_csv(request, registration, token):
     """The person's scheduled meetings as a spreadsheet."""
     _programme(registration)
-    rows = queries.agenda(registration, queries.requests_of(registration))
+    rows = queries.agenda(registration)
     return exports.meetings_csv(registration, [row for row in rows if row.kind == "meeting"])

@@ -9,8 +9,16 @@ importing them: each app appends its functions in its AppConfig.ready().
 
 - ``calendar_items``: ``items(registration)`` returns more events.ical.CalendarItem for
   the person's calendar (the .ics feed and the confirmation's attachment).
-- ``agenda_rows``: ``rows(registration)`` returns more rows (objects with ``starts_at``)
-  for the personal page's agenda.
+- ``agenda_rows``: ``rows(registration)`` returns more agenda.AgendaRow for the person's
+  agenda (the personal page, the B2B page), from what ``link_reads`` read: no query.
+- ``link_reads``: LinkRead(name, sql, tables, load): one more column of the statement that
+  opens a personal link (queries.registration_for_link), so that the personal page stays
+  one round trip. ``sql`` is a scalar subquery of the registration ``r`` (its id:
+  ``r.{R.id}``), formatted with ``tables`` ({letter: model}, quoted as queries._Table
+  quotes them) and ``{rows}``/``{row}``: the engine's JSON aggregate of rows and JSON
+  array of values. ``load(value)`` turns the decoded JSON (a list, or None) into a
+  hashable value, set in ``registration.link_read[name]`` and part of the personal page's
+  memo key: a change to what it reads is a page rendered again.
 - ``signup_options``: SignupOption(name, field, apply): ``field(edition)`` gives a form
   field for the sign-up form (or None: not offered), ``apply(*, registration)`` runs in
   registration_create's transaction when it was ticked.
@@ -21,6 +29,14 @@ Their emails go through the outbox with kinds they register (emails.register_kin
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a statement's text is kept per read
+class LinkRead:
+    name: str
+    sql: str
+    tables: dict
+    load: Callable
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,7 @@ signup_options = []
 cancel_hooks = []
 calendar_items = []
 agenda_rows = []
+link_reads = []
 personal_links = []
 
 

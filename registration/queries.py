@@ -9,13 +9,20 @@ the programme (edition, sessions) comes from the per-version cache.
 tests/registration/test_personal_reads.py checks them against the ORM's answers.
 """
 
+import copy
 import functools
 import hmac
+import json
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+try:
+    import psycopg
+except ImportError:  # SQLite only
+    psycopg = None
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
@@ -25,6 +32,7 @@ from django.utils.translation import get_language
 from events.models import Edition, Session, Slot
 from events.pagecache import per_version
 
+from . import hooks
 from .models import AccessKey, AttendanceDay, Booking, Registration, _digest
 
 
@@ -93,7 +101,8 @@ STATEMENTS = {
     # bookings with their places in the queues (`ahead`, as bookings_with_positions_queryset
     # counts it) and, on the edition's waiting list, its place there. Days and bookings
     # come as text lists ({list}: the engine's string aggregate), so that one round trip
-    # reads the page, whatever the bookings.
+    # reads the page, whatever the bookings. {more}: what other apps read with it
+    # (hooks.link_reads, one column each).
     "link": """
         SELECT {registration_columns}, (
             SELECT {list}(CAST(d.{D.day} AS TEXT), ',') FROM {D} d
@@ -113,7 +122,7 @@ STATEMENTS = {
             WHERE o.{R.edition} = r.{R.edition} AND o.{R.status} = %s
             AND (o.{R.created_at} < r.{R.created_at}
                  OR (o.{R.created_at} = r.{R.created_at} AND o.{R.id} < r.{R.id}))
-        ) END, k.{K.verifier_hash}
+        ) END, {more}k.{K.verifier_hash}
         FROM {K} k INNER JOIN {R} r ON r.{R.id} = k.{K.registration}
         WHERE k.{K.selector} = %s AND k.{K.expires_at} > %s""",
     "seats": """
@@ -122,16 +131,32 @@ STATEMENTS = {
         INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
         WHERE t.{T.edition} = %s AND b.{B.status} = %s
         GROUP BY b.{B.session}""",
+    # One of hooks.link_reads alone, for a registration read otherwise ({read}).
+    "read": "SELECT ({read}) FROM {R} r WHERE r.{R.id} = %s",
 }
 
 # Each engine's aggregate of text values, separated as asked: (expression, separator).
 TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
+# Each engine's JSON aggregate of rows and JSON array of values (hooks.link_reads).
+JSON_ROWS = {"sqlite": "json_group_array", "postgresql": "json_agg"}
+JSON_ROW = {"sqlite": "json_array", "postgresql": "json_build_array"}
+
+
+def _read_sql(read, vendor):
+    """The subquery of one of hooks.link_reads for a database engine."""
+    tables = {letter: _Table(model) for letter, model in read.tables.items()}
+    return read.sql.format(
+        R=_Table(Registration), rows=JSON_ROWS[vendor], row=JSON_ROW[vendor], **tables
+    )
 
 
 @functools.cache
-def _sql(statement, vendor):
-    """The text of one of STATEMENTS for a database engine (`vendor`)."""
+def _sql(statement, vendor, read=None):
+    """The text of one of STATEMENTS for a database engine (`vendor`); `read`: the one of
+    hooks.link_reads the "read" statement runs."""
     return STATEMENTS[statement].format(
+        more="".join(f"({_read_sql(each, vendor)}), " for each in hooks.link_reads),
+        read=_read_sql(read, vendor) if read else "",
         R=_Table(Registration),
         K=_Table(AccessKey),
         B=_Table(Booking),
@@ -145,10 +170,48 @@ def _sql(statement, vendor):
     )
 
 
-def _rows(statement, params):
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(statement, connection.vendor), params)
+NEVER_BY_COUNT = 2**31 - 1
+
+
+class _Prepared(psycopg.Cursor if psycopg else object):
+    """A cursor whose statements are prepared on the connection (server-side binding):
+    PostgreSQL parses and plans the link's statement once per connection, not on each
+    visit, and the driver sends its values apart instead of quoting them into the text.
+    (Django's own cursors bind on the client and never prepare.)"""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _rows(statement, params, read=None):
+    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            if raw.prepare_threshold is None:  # Django's default: never prepare
+                # Only what asks (prepare=True) is prepared: Django's cursors never do.
+                raw.prepare_threshold = NEVER_BY_COUNT
+            cursor.cursor = _Prepared(raw)
+        cursor.execute(_sql(statement, connection.vendor, read), params)
         return cursor.fetchall()
+
+
+def _load(read, value):
+    """A link read's column as the page uses it: JSON decoded (SQLite gives text,
+    PostgreSQL's driver a list), then read.load."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return read.load(value or [])
+
+
+def link_read(registration, name):
+    """What hooks.link_reads' `name` read for this registration: with the link's
+    statement (no query), or on its own for a registration read otherwise (1 query)."""
+    done = getattr(registration, "link_read", None)
+    if done is not None and name in done:
+        return done[name]
+    (read,) = [each for each in hooks.link_reads if each.name == name]
+    ((value,),) = _rows("read", [registration.pk], read)
+    return _load(read, value)
 
 
 def seats_taken(edition):
@@ -181,6 +244,21 @@ def sessions_of(edition_id):
 # out once per database connection.
 _converters = weakref.WeakKeyDictionary()
 _ATTNAMES = [f.attname for f in Registration._meta.concrete_fields]
+# Columns whose conversion parses text (a phone number: some 100 µs, more than the rest of
+# the row): converted once per value and process, each registration getting its own copy.
+_PARSED = {"phone"}
+
+
+def _conversion(functions, expression, db, *, parsed):
+    def convert(value):
+        for function in functions:
+            value = function(value, expression, db)
+        return value
+
+    if not parsed:
+        return convert
+    kept = functools.lru_cache(maxsize=4096)(convert)
+    return lambda value: copy.copy(kept(value))
 
 
 def _registration(row):
@@ -192,13 +270,16 @@ def _registration(row):
         compiler = db.ops.compiler("SQLCompiler")(Query(Registration), db, DEFAULT_DB_ALIAS)
         table = Registration._meta.db_table
         columns = [f.get_col(table) for f in Registration._meta.concrete_fields]
-        converters = _converters[db] = list(compiler.get_converters(columns).items())
+        converters = _converters[db] = [
+            (
+                position,
+                _conversion(functions, expression, db, parsed=_ATTNAMES[position] in _PARSED),
+            )
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        ]
     values = list(row)
-    for position, (functions, expression) in converters:
-        value = values[position]
-        for convert in functions:
-            value = convert(value, expression, db)
-        values[position] = value
+    for position, convert in converters:
+        values[position] = convert(values[position])
     return Registration.from_db(DEFAULT_DB_ALIAS, _ATTNAMES, values)
 
 
@@ -224,7 +305,8 @@ def registration_for_link(token, now=None):
     - ``columns_read``: its columns as the database gave them (plain values);
     - ``days_read``: the days it attends, in order;
     - ``bookings_read``: its bookings (BookingRow), by pk;
-    - ``waitlist_read``: its place on the edition's waiting list (1 = next), or None.
+    - ``waitlist_read``: its place on the edition's waiting list (1 = next), or None;
+    - ``link_read``: {name: value} of what other apps read with it (hooks.link_reads).
     """
     selector, _sep, verifier = (token or "").partition("-")
     if not selector or not verifier:
@@ -235,9 +317,10 @@ def registration_for_link(token, now=None):
     rows = _rows("link", params)
     if not rows:
         return None
-    *columns, days, bookings, waitlist, verifier_hash = rows[0]
-    if not hmac.compare_digest(verifier_hash, _digest(verifier)):
+    row = rows[0]
+    if not hmac.compare_digest(row[-1], _digest(verifier)):
         return None
+    columns, (days, bookings, waitlist, *more) = row[: len(_ATTNAMES)], row[len(_ATTNAMES) : -1]
     registration = _registration(columns)
     registration.columns_read = tuple(columns)
     registration.edition = edition_of(registration.edition_id)
@@ -251,6 +334,26 @@ def registration_for_link(token, now=None):
         else ()
     )
     registration.waitlist_read = waitlist
+    registration.link_read = {
+        read.name: _load(read, value) for read, value in zip(hooks.link_reads, more, strict=True)
+    }
+    return registration
+
+
+def agenda_reads(registration):
+    """What registration_for_link reads for the agenda (days_read, bookings_read), read
+    for a registration loaded otherwise (2 queries; none when already there): a reminder,
+    a printed agenda built by the worker."""
+    if not hasattr(registration, "bookings_read"):
+        registration.days_read = tuple(
+            registration.days.order_by("day").values_list("day", flat=True)
+        )
+        registration.bookings_read = tuple(
+            sorted(
+                BookingRow(b.pk, b.session_id, b.slot_id, b.status, b.ahead)
+                for b in bookings_with_positions(registration)
+            )
+        )
     return registration
 
 

@@ -19,7 +19,7 @@ from rencontres import ratelimit
 from rencontres.http import CalendarResponse, etag_of, not_modified
 
 from . import badges, hooks, pagememo, queries, services
-from .agenda import personal_calendar
+from .agenda import agenda_rows, personal_calendar
 from .forms import (
     SESSION_GONE,
     LostLinkForm,
@@ -169,8 +169,9 @@ def can(registration, action):
 
 @personal
 def manage(request, registration, token):
-    """The attendee's page: 1 query (the link's), whatever the bookings; rendered only when
-    something it shows changed (pagememo)."""
+    """The attendee's page and their one agenda: 1 query (the link's, which reads the B2B
+    meetings too), whatever the bookings and meetings; rendered only when something it
+    shows changed (pagememo)."""
     days, waitlist_position = registration.days_read, registration.waitlist_read
     can_change, can_cancel = can(registration, "change"), can(registration, "cancel")
     # The attestation de présence (staff app) is offered once the event has begun; it is
@@ -187,6 +188,7 @@ def manage(request, registration, token):
             registration.columns_read,
             days,
             registration.bookings_read,
+            registration.link_read,
             waitlist_position,
             can_change,
             can_cancel,
@@ -201,7 +203,8 @@ def manage(request, registration, token):
             "edition": registration.edition,
             "registration": registration,
             "token": token,
-            "bookings": queries.personal_bookings(registration),
+            "agenda": agenda_rows(registration),
+            "has_bookings": bool(registration.bookings_read),
             "days": days,
             "waitlist_position": waitlist_position,
             "can_change": can_change,
