@@ -1,0 +1,72 @@
+"""The « next meetings » screen at the Espace des Partenaires: the meeting time under way and
+the next one, each table with its two people (what the table plan at the entrance shows:
+names, organisations, table numbers; nothing else). Read in 2 queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .models import Meeting, MeetingTime
+
+# The screen reloads itself this often (a meta refresh: no script); a time starts or ends
+# at most this late on it.
+REFRESH_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Seat:
+    name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    number: int
+    first: Seat
+    second: Seat
+
+
+@dataclass
+class Board:
+    state: str  # "before" (none begun yet), "on" (a time under way), "between", "after"
+    current: MeetingTime | None = None
+    upcoming: MeetingTime | None = None
+    current_tables: list = field(default_factory=list)
+    upcoming_tables: list = field(default_factory=list)
+    changes_at: datetime | None = None  # when the board next changes (None: never)
+
+
+def _rows(meetings):
+    return [
+        TableRow(
+            meeting.table.number,
+            Seat(meeting.request.sender.full_name, meeting.request.sender.organisation),
+            Seat(meeting.request.recipient.full_name, meeting.request.recipient.organisation),
+        )
+        for meeting in sorted(meetings, key=lambda meeting: meeting.table.number)
+    ]
+
+
+def board(programme, now):
+    """What the screen shows at `now`: the time under way (start ≤ now < end) and the next
+    time to start after now (during a changeover, only that one)."""
+    times = list(MeetingTime.objects.filter(programme=programme).order_by("starts_at"))
+    current = next((t for t in times if t.starts_at <= now < t.ends_at), None)
+    upcoming = next((t for t in times if t.starts_at > now), None)
+    if current is None and upcoming is None:
+        return Board("after")
+    state = "on" if current else ("before" if upcoming is times[0] else "between")
+    shown = [t.pk for t in (current, upcoming) if t is not None]
+    by_time = {pk: [] for pk in shown}
+    for meeting in Meeting.objects.filter(
+        time_id__in=shown, status=Meeting.Status.SCHEDULED
+    ).select_related("table", "request__sender", "request__recipient"):
+        by_time[meeting.time_id].append(meeting)
+    moments = [t.ends_at for t in (current,) if t] + [t.starts_at for t in (upcoming,) if t]
+    return Board(
+        state,
+        current=current,
+        upcoming=upcoming,
+        current_tables=_rows(by_time[current.pk]) if current else [],
+        upcoming_tables=_rows(by_time[upcoming.pk]) if upcoming else [],
+        changes_at=min(moments),
+    )
