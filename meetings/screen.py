@@ -7,9 +7,12 @@ from datetime import datetime
 
 from .models import Meeting, MeetingTime
 
-# The screen reloads itself this often (a meta refresh: no script); a time starts or ends
-# at most this late on it.
-REFRESH_SECONDS = 30
+# The screen reloads itself this often (a meta refresh: no script), showing its next page
+# when the tables do not fit on one; a time starts or ends at most this late on it.
+REFRESH_SECONDS = 15
+# Tables one screen shows in large type (two columns on a 1920 × 1080 display); a section
+# without a meeting takes the place of one.
+TABLES_PER_PAGE = 14
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,38 @@ class Board:
     current_tables: list = field(default_factory=list)
     upcoming_tables: list = field(default_factory=list)
     changes_at: datetime | None = None  # when the board next changes (None: never)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One section of a screen page: a time ("now" or "next") and some of its tables."""
+
+    kind: str
+    time: MeetingTime
+    tables: list
+
+
+def pages(board, per_page=None):
+    """The board cut into screen pages of at most `per_page` tables, in order: the time
+    under way, then the next one (both on one page when they fit). [[Part]]."""
+    per_page = per_page or TABLES_PER_PAGE
+    sections = [("now", board.current, board.current_tables)]
+    sections.append(("next", board.upcoming, board.upcoming_tables))
+    result, page, room = [], [], per_page
+    for kind, time, tables in sections:
+        if time is None:
+            continue
+        rest = list(tables) or [None]  # « no meeting at this time » takes one place
+        while rest:
+            if room == 0:
+                result.append(page)
+                page, room = [], per_page
+            taken, rest = rest[:room], rest[room:]
+            page.append(Part(kind, time, [row for row in taken if row is not None]))
+            room -= len(taken)
+    if page:
+        result.append(page)
+    return result
 
 
 def _rows(meetings):

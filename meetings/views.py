@@ -16,7 +16,7 @@ from . import printed_agenda as printed
 from .availability import common_free_times
 from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
 from .models import MeetingRequest, Profile, ScreenKey
-from .screen import REFRESH_SECONDS, board
+from .screen import REFRESH_SECONDS, board, pages
 
 form_page = personal(referrer_policy="same-origin")
 
@@ -244,13 +244,22 @@ def screen(request, token):
     if programme is None:
         raise Http404("Unknown screen link")
     now = timezone.now()
+    shown = board(programme, now)
+    screens = pages(shown)
+    number = request.GET.get("page", "")
+    number = int(number) if number.isascii() and number.isdigit() and len(number) < 4 else 1
+    number = number if 1 <= number <= len(screens) else 1
     response = TemplateResponse(
         request,
         "meetings/screen.html",
         {
             "edition": programme.edition,
             "now": now,
-            "board": board(programme, now),
+            "board": shown,
+            "parts": screens[number - 1] if screens else [],
+            "page_number": number,
+            "page_count": len(screens),
+            "next_page": number % len(screens) + 1 if len(screens) > 1 else None,
             "refresh_seconds": REFRESH_SECONDS,
         },
     )

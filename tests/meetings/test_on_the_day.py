@@ -103,6 +103,37 @@ def test_the_board_around_the_boundaries_of_a_block(day_of_meetings, time_machin
     assert board(programme, last.ends_at).state == "after"
 
 
+def test_tables_that_do_not_fit_rotate_over_pages(
+    day_of_meetings, client, monkeypatch, time_machine
+):
+    from meetings import screen
+
+    programme = day_of_meetings.programme
+    first, second, _third = day_of_meetings.wednesday
+    shown = board(programme, first.starts_at)
+    (one, two) = screen.pages(shown, per_page=2)
+    assert [(part.kind, len(part.tables)) for part in one] == [("now", 2)]
+    assert [(part.kind, part.time, len(part.tables)) for part in two] == [("next", second, 1)]
+    (together,) = screen.pages(shown, per_page=3)
+    assert [(part.kind, len(part.tables)) for part in together] == [("now", 2), ("next", 1)]
+    # A time without a meeting still says so, in the place of one table.
+    empty = board(programme, _third.starts_at)
+    assert [len(page) for page in screen.pages(empty, per_page=1)] == [1, 1]
+
+    monkeypatch.setattr(screen, "TABLES_PER_PAGE", 2)
+    token = services.screen_key_issue(programme=programme)
+    time_machine.move_to(first.starts_at + timedelta(minutes=5), tick=False)
+    path = f"/fr/b2b/ecran/{token}/"
+    page = client.get(path).content.decode()
+    assert '<meta http-equiv="refresh" content="15; url=?page=2">' in page
+    assert "page 1 / 2" in page and "Bob Bernard" in page and "Chloé Colin" not in page
+    page = client.get(path, {"page": "2"}).content.decode()
+    assert '<meta http-equiv="refresh" content="15; url=?page=1">' in page
+    assert "Chloé Colin" in page and "Bob Bernard" not in page
+    for junk in ("0", "3", "-1", "²", "1e3", "x" * 50):
+        assert "page 1 / 2" in client.get(path, {"page": junk}).content.decode()
+
+
 def screen_token(admin_client, programme):
     response = admin_client.post(
         reverse("admin:meetings_programme_changelist"),
@@ -129,7 +160,7 @@ def test_staff_mint_the_screen_link_in_admin_and_only_its_hash_is_kept(
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "no-referrer"
     page = response.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in page
+    assert '<meta http-equiv="refresh" content="15">' in page  # all on one page
     assert "En ce moment" in page and "14h30–14h50" in page
     assert "Prochains rendez-vous" in page and "14h55–15h15" in page
     for name in ("Alice Arnaud", "Bob Bernard", "Chloé Colin", "Dan Dupont", "Eve Evrard"):
@@ -296,3 +327,15 @@ def test_a_person_without_meetings_gets_the_printed_agenda_link_alone(day_of_mee
     nobody = make_registration(day_of_meetings.programme.edition)
     section = reminder_section(nobody)
     assert section.lines == [] and section.url_name == "meetings:printed_agenda"
+
+
+def test_a_persons_meetings_take_one_query(day_of_meetings, django_assert_num_queries):
+    from meetings.queries import meetings_of
+
+    for person, count in ((day_of_meetings.alice, 3), (day_of_meetings.eve, 1)):
+        with django_assert_num_queries(1):
+            found = meetings_of(person)
+        assert len(found) == count
+    with django_assert_num_queries(1):
+        (only,) = meetings_of(day_of_meetings.alice, THURSDAY)
+    assert (only.counterpart, only.organisation, only.table) == ("Dan Dupont", "Rabat", 1)
