@@ -70,14 +70,48 @@ def pages(board, per_page=None):
     return result
 
 
-def _rows(meetings):
+@dataclass(frozen=True)
+class ScreenPage:
+    parts: list  # [Part]
+    number: int
+    count: int
+
+    @property
+    def next_number(self):
+        """The page the screen shows on its next reload (None: the same, the only one)."""
+        return self.number % self.count + 1 if self.count > 1 else None
+
+
+def screen_page(board, asked):
+    """The page `asked` for (?page=, a string; anything else: the first) of `board`."""
+    every = pages(board)
+    number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 4 else 1
+    number = number if 1 <= number <= len(every) else 1
+    return ScreenPage(every[number - 1] if every else [], number, len(every))
+
+
+# Only the columns the screen shows: the screen reloads all day, and whole rows (a
+# registration has some thirty columns) cost it ten times more CPU.
+COLUMNS = (
+    "time_id",
+    "table__number",
+    "request__sender__first_name",
+    "request__sender__last_name",
+    "request__sender__organisation",
+    "request__recipient__first_name",
+    "request__recipient__last_name",
+    "request__recipient__organisation",
+)
+
+
+def _name(first, last):
+    return " ".join(part for part in (first, last) if part)  # Registration.full_name
+
+
+def _rows(values):
     return [
-        TableRow(
-            meeting.table.number,
-            Seat(meeting.request.sender.full_name, meeting.request.sender.organisation),
-            Seat(meeting.request.recipient.full_name, meeting.request.recipient.organisation),
-        )
-        for meeting in sorted(meetings, key=lambda meeting: meeting.table.number)
+        TableRow(number, Seat(_name(f1, l1), o1), Seat(_name(f2, l2), o2))
+        for _time, number, f1, l1, o1, f2, l2, o2 in sorted(values, key=lambda row: row[1])
     ]
 
 
@@ -92,10 +126,10 @@ def board(programme, now):
     state = "on" if current else ("before" if upcoming is times[0] else "between")
     shown = [t.pk for t in (current, upcoming) if t is not None]
     by_time = {pk: [] for pk in shown}
-    for meeting in Meeting.objects.filter(
+    for row in Meeting.objects.filter(
         time_id__in=shown, status=Meeting.Status.SCHEDULED
-    ).select_related("table", "request__sender", "request__recipient"):
-        by_time[meeting.time_id].append(meeting)
+    ).values_list(*COLUMNS):
+        by_time[row[0]].append(row)
     moments = [t.ends_at for t in (current,) if t] + [t.starts_at for t in (upcoming,) if t]
     return Board(
         state,

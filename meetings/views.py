@@ -16,7 +16,7 @@ from . import printed_agenda as printed
 from .availability import common_free_times
 from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
 from .models import MeetingRequest, Profile, ScreenKey
-from .screen import REFRESH_SECONDS, board, pages
+from .screen import REFRESH_SECONDS, board, screen_page
 
 form_page = personal(referrer_policy="same-origin")
 
@@ -245,10 +245,6 @@ def screen(request, token):
         raise Http404("Unknown screen link")
     now = timezone.now()
     shown = board(programme, now)
-    screens = pages(shown)
-    number = request.GET.get("page", "")
-    number = int(number) if number.isascii() and number.isdigit() and len(number) < 4 else 1
-    number = number if 1 <= number <= len(screens) else 1
     response = TemplateResponse(
         request,
         "meetings/screen.html",
@@ -256,10 +252,7 @@ def screen(request, token):
             "edition": programme.edition,
             "now": now,
             "board": shown,
-            "parts": screens[number - 1] if screens else [],
-            "page_number": number,
-            "page_count": len(screens),
-            "next_page": number % len(screens) + 1 if len(screens) > 1 else None,
+            "page": screen_page(shown, request.GET.get("page", "")),
             "refresh_seconds": REFRESH_SECONDS,
         },
     )
