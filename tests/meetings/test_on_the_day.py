@@ -339,3 +339,21 @@ def test_a_persons_meetings_take_one_query(day_of_meetings, django_assert_num_qu
     with django_assert_num_queries(1):
         (only,) = meetings_of(day_of_meetings.alice, THURSDAY)
     assert (only.counterpart, only.organisation, only.table) == ("Dan Dupont", "Rabat", 1)
+
+
+def test_the_printed_agenda_reads_as_many_rows_for_one_meeting_as_for_three(
+    day_of_meetings, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for person in (day_of_meetings.alice, day_of_meetings.eve):
+        token = AccessKey.issue(person)
+        path = reverse("meetings:printed_agenda", args=[token])
+        client.get(path)  # the programme's sessions, kept per version
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts[person.pk] = len(queries)
+    # the link, the B2B programme, the requests with their meetings, the B2B room
+    assert list(counts.values()) == [4, 4]
