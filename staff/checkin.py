@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import CODE_ALPHABET
+from meetings.queries import meetings_of
 from registration.models import AttendanceDay, Booking, Registration
 
 from .models import CheckIn, UndoneCheckIn
@@ -141,8 +142,6 @@ def meetings_of_the_day(registration, day):
     `.starts_at`, `.table` (its number), `.counterpart` and `.organisation`, for the desk's
     card (templates/staff/desk_meetings.html). staff may read meetings (staff → meetings →
     registration); 1 query."""
-    from meetings.queries import meetings_of
-
     return meetings_of(registration, day)
 
 
