@@ -2,9 +2,11 @@
 and requests and meetings to follow. Every write goes through services.py."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -37,6 +39,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["edition", "opens_at", "closes_at", "meeting_minutes", "needs_approval"]
     filter_horizontal = ["sessions"]
     inlines = [TableInline, MeetingTimeInline]
+    actions = ["screen_link"]
     fieldsets = [
         (None, {"fields": ["edition", "sessions", "meeting_minutes", "changeover_minutes"]}),
         (_("Fenêtre de réservation (heure de Paris)"), {"fields": ["opens_at", "closes_at"]}),
@@ -56,6 +59,27 @@ class ProgrammeAdmin(admin.ModelAdmin):
             services.table_save(table=table)
         for table in formset.deleted_objects:
             services.table_delete(table=table)
+
+    @admin.action(
+        description=_("Nouveau lien pour l'écran « Prochains rendez-vous »"),
+        permissions=["change"],
+    )
+    def screen_link(self, request, queryset):
+        """A secret link for the screen at the Espace des Partenaires, shown once here (only
+        its hash is kept); the previous link of the programme stops working."""
+        for programme in queryset:
+            token = services.screen_key_issue(programme=programme)
+            url = settings.SITE_URL + reverse("meetings:screen", kwargs={"token": token})
+            self.message_user(
+                request,
+                _(
+                    "Lien de l'écran pour %(programme)s : %(url)s — montré une seule fois : "
+                    "ouvrez-le sur l'écran ou copiez-le maintenant. L'ancien lien ne "
+                    "fonctionne plus."
+                )
+                % {"programme": programme, "url": url},
+                messages.WARNING,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -15,3 +15,19 @@ class MeetingsConfig(AppConfig):
         )
 
         hooks.connect()
+        self.connect_on_the_day()
+
+    @staticmethod
+    def connect_on_the_day():
+        """The day-before reminder's section (meetings, the printed agenda's link) and the
+        printed agenda on the personal page."""
+        from outreach.reminders import DAY_BEFORE_SECTIONS, day_before_section
+        from registration import hooks
+
+        from .day_before import reminder_section
+
+        if reminder_section not in DAY_BEFORE_SECTIONS:
+            day_before_section(reminder_section)
+            hooks.personal_links.append(
+                (_("Mon agenda à imprimer (PDF)"), "meetings:printed_agenda")
+            )

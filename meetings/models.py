@@ -334,3 +334,4 @@ class MeetingSeat(models.Model):
 
 
 from .schedule_models import ScheduleRun  # noqa: E402, F401 (the engine's runs, its own file)
+from .screen_models import ScreenKey  # noqa: E402, F401 (the screen's link, its own file)

@@ -1,5 +1,8 @@
 """Reads of the B2B pages, each in a fixed number of queries."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
@@ -105,3 +108,37 @@ def agenda(registration):
 def time_label(time):
     start, end = timezone.localtime(time.starts_at), timezone.localtime(time.ends_at)
     return f"{date_format(start, 'l j F, H:i').capitalize()}–{date_format(end, 'H:i')}"
+
+
+@dataclass(frozen=True)
+class PersonMeeting:
+    """One of a person's scheduled meetings, as the desk and the reminder show it."""
+
+    starts_at: datetime
+    ends_at: datetime
+    table: int
+    counterpart: str
+    organisation: str
+
+
+def meetings_of(registration, day=None):
+    """The person's scheduled meetings (on `day`, a date in the current time zone, when
+    given), in time order (1 query)."""
+    meetings = Meeting.objects.filter(
+        Q(request__sender=registration) | Q(request__recipient=registration),
+        status=Meeting.Status.SCHEDULED,
+    )
+    if day is not None:
+        meetings = meetings.filter(time__starts_at__date=day)
+    rows = []
+    for meeting in meetings.select_related(
+        "time", "table", "request__sender", "request__recipient"
+    ).order_by("time__starts_at"):
+        other = meeting.request.other(registration)
+        rows.append(
+            PersonMeeting(
+                meeting.time.starts_at, meeting.time.ends_at, meeting.table.number,
+                other.full_name, other.organisation,
+            )
+        )  # fmt: skip
+    return rows

@@ -88,6 +88,20 @@ def programme_save(*, programme):
     return programme
 
 
+def screen_key_issue(*, programme):
+    """A new secret link for the programme's « next meetings » screen; the previous one
+    stops working. Returns the token (shown once to staff, only its hash is kept)."""
+    from .models import ScreenKey
+    from .screen_models import _digest
+
+    selector, verifier = ScreenKey.new_secret()
+    ScreenKey.objects.update_or_create(
+        programme=programme,
+        defaults={"selector": selector, "verifier_hash": _digest(verifier)},
+    )
+    return f"{selector}-{verifier}"
+
+
 def times_generate(*, programme):
     """The meeting times of each B2B session: length + changeover, as many as fit. Times
     no longer in the setup go, unless a meeting uses them (kept; staff move it first).

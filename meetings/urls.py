@@ -12,6 +12,12 @@ urlpatterns = [
         views.meetings_csv,
         name="meetings_csv",
     ),
+    path(
+        _("inscription/espace/<str:token>/agenda-imprimable.pdf"),
+        views.printed_agenda,
+        name="printed_agenda",
+    ),
+    path(_("b2b/ecran/<str:token>/"), views.screen, name="screen"),
     path(_("inscription/espace/<str:token>/b2b/profil/"), views.profile, name="profile"),
     path(_("inscription/espace/<str:token>/b2b/quitter/"), views.leave, name="leave"),
     path(_("inscription/espace/<str:token>/b2b/annuaire/"), views.directory, name="directory"),

@@ -2,18 +2,21 @@
 token, and for anything (profile, request, meeting) that is not the person's to see."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from registration.views import personal
 
 from . import exports, queries, services
+from . import printed_agenda as printed
 from .availability import common_free_times
 from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
-from .models import MeetingRequest, Profile
+from .models import MeetingRequest, Profile, ScreenKey
+from .screen import REFRESH_SECONDS, board, screen_page
 
 form_page = personal(referrer_policy="same-origin")
 
@@ -219,3 +222,41 @@ def meetings_csv(request, registration, token):
     _programme(registration)
     rows = queries.agenda(registration)
     return exports.meetings_csv(registration, [row for row in rows if row.kind == "meeting"])
+
+
+@personal
+def printed_agenda(request, registration, token):
+    """The person's agenda as an A4 PDF to print, in their language (no-store, like every
+    page behind the link)."""
+    if registration.is_cancelled:
+        raise Http404("Cancelled")
+    return HttpResponse(
+        printed.agenda_pdf(registration),
+        content_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="mon-agenda-rencontres-aict.pdf"'},
+    )
+
+
+def screen(request, token):
+    """The « next meetings » screen, opened by its secret link (screen_models.py says why
+    a link rather than a staff login); reloads itself without script."""
+    programme = ScreenKey.objects.find(token)
+    if programme is None:
+        raise Http404("Unknown screen link")
+    now = timezone.now()
+    shown = board(programme, now)
+    response = TemplateResponse(
+        request,
+        "meetings/screen.html",
+        {
+            "edition": programme.edition,
+            "now": now,
+            "board": shown,
+            "page": screen_page(shown, request.GET.get("page", "")),
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

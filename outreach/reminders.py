@@ -23,10 +23,15 @@ DAYS_BEFORE = {ReminderBatch.Kind.WEEK_BEFORE: 7, ReminderBatch.Kind.DAY_BEFORE:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled list of lines added to a reminder (text and HTML render it alike)."""
+    """A titled list of lines added to a reminder (text and HTML render it alike), and
+    optionally a link to one of the person's pages: `url_name` is a URL name taking the
+    personal link's token (minted when the reminder leaves, cut from what is stored),
+    `link_label` its text."""
 
     title: str
     lines: list = field(default_factory=list)
+    link_label: str = ""
+    url_name: str = ""
 
 
 DAY_BEFORE_SECTIONS = []

@@ -1,10 +1,12 @@
 """Log records never carry the secret half of a personal link.
 
-A personal link is `…/espace/<selector>-<secret>/` (`…/space/…` in English). Django logs
-request paths as they came (« Forbidden (CSRF cookie not set.): /fr/inscription/espace/… »,
-« Not Found: … », the development server's request lines); this filter, set on every
-handler of settings.LOGGING, keeps the selector (enough to find the key and its
-registration) and drops the rest, in the message, its arguments and any traceback.
+A personal link is `…/espace/<selector>-<secret>/` (`…/space/…` in English); the B2B
+screen's link, `…/b2b/ecran/<selector>-<secret>/` (`…/b2b/screen/…`), is cut the same
+way. Django logs request paths as they came (« Forbidden (CSRF cookie not set.):
+/fr/inscription/espace/… », « Not Found: … », the development server's request lines);
+this filter, set on every handler of settings.LOGGING, keeps the selector (enough to find
+the key and its registration) and drops the rest, in the message, its arguments and any
+traceback.
 
 A leaf module: it imports no app, so settings and every app may use it.
 """
@@ -12,8 +14,9 @@ A leaf module: it imports no app, so settings and every app may use it.
 import logging
 import re
 
-# The path segment after /espace/ or /space/: a selector is 16 hex characters.
-_SEGMENT = re.compile(r"(/(?:espace|space)/)([^/\s?#\"'<>\\]+)")
+# The path segment after /espace/ or /space/ (or the screen's /ecran/, /screen/): a selector
+# is 16 hex characters.
+_SEGMENT = re.compile(r"(/(?:espace|space|ecran|screen)/)([^/\s?#\"'<>\\]+)")
 _SELECTOR = re.compile(r"[0-9a-f]{0,16}")
 
 LOG_PLACEHOLDER = "[redacted]"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import CODE_ALPHABET
+from meetings.queries import meetings_of
 from registration.models import AttendanceDay, Booking, Registration
 
 from .models import CheckIn, UndoneCheckIn
@@ -137,10 +138,11 @@ def arrival_today(registration, now=None):
 
 
 def meetings_of_the_day(registration, day):
-    """HOOK for the B2B meetings (the `meetings` app, built separately): this person's
-    meetings on `day`, each with `.starts_at`, `.table` and `.counterpart`, for the desk's
-    card (templates/staff/desk_meetings.html). Empty until that app provides them."""
-    return []
+    """This person's scheduled B2B meetings on `day`, in time order, each with
+    `.starts_at`, `.table` (its number), `.counterpart` and `.organisation`, for the desk's
+    card (templates/staff/desk_meetings.html). staff may read meetings (staff → meetings →
+    registration); 1 query."""
+    return meetings_of(registration, day)
 
 
 def todays_bookings(registration, now=None):

@@ -1,6 +1,8 @@
 """axe-core (WCAG 2.2 A and AA rules) on the public pages, the form with its errors and the
 personal pages, in French and English: no violation."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -158,3 +160,37 @@ def test_check_in_desk(audit, live_server, live_edition, django_user_model, time
         desk, checked[query] = audit(f"{live_server.url}/admin/outils/accueil/{query}")
         assert desk.locator("#desk-q").count() == 1  # the desk itself, not the login page
     assert {query: found for query, found in checked.items() if found} == {}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_b2b_screen_reads_from_three_metres(
+    audit, live_server, live_edition, time_machine, lang, browser
+):
+    """The screen at the Espace des Partenaires on a 1920 × 1080 display, 16 meetings under
+    way and one next: names at least 32 px high and table numbers at least 56 px (about 8
+    and 15 mm: read from 3 m), each page without scrolling, the tables that do not fit on
+    the next page; every axe rule but meta-refresh (it reloads itself, like the
+    « Maintenant » screens' variant, see above)."""
+    from tests.meetings.screen_data import screen_with_meetings
+
+    token = screen_with_meetings(live_edition, time_machine, pairs_now=16)
+    with translation.override(lang):
+        path = reverse("meetings:screen", args=[token])
+    _page, found = audit(live_server.url + path)
+    assert [rule for rule, _targets in found if rule != "meta-refresh"] == []
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    for number, tables in ((1, 14), (2, 3)):
+        page.goto(f"{live_server.url}{path}?page={number}")
+        if shots := os.environ.get("SCREENSHOTS_DIR"):
+            page.screenshot(path=f"{shots}/b2b-screen-{lang}-{number}.png", full_page=True)
+        assert page.locator(".b2b-table").count() == tables
+        sizes = page.evaluate(
+            """() => [".b2b-table__person", ".b2b-table__number"].map(
+                s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
+        )
+        assert sizes[0] >= 32 and sizes[1] >= 56
+        scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
+        assert scroll[0] <= 1920 and scroll[1] <= 1080, scroll
+    context.close()

@@ -118,6 +118,8 @@ def arguments(name, objects):
         "outreach:reconfirm_no": [objects["token"]],
         "meetings:home": [objects["token"]],
         "meetings:meetings_csv": [objects["token"]],
+        "meetings:printed_agenda": [objects["token"]],
+        "meetings:screen": ["0123456789abcdef-" + "x" * 43],
         "meetings:profile": [objects["token"]],
         "meetings:leave": [objects["token"]],
         "meetings:directory": [objects["token"]],

@@ -410,3 +410,20 @@ def test_now_screen_and_archive_are_valid_html(client, edition_2026, time_machin
                 documents[path] = page(client, path)
     assert len(documents) == 8
     assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_b2b_screen_is_valid_html(client, edition_2026, time_machine, tmp_path):
+    """The « next meetings » screen during a meeting time, during a changeover and once
+    the meetings are over, in both languages."""
+    from tests.meetings.screen_data import screen_with_meetings
+
+    token = screen_with_meetings(edition_2026, time_machine)
+    documents = {}
+    for moment in ((14, 40), (14, 52), (23, 0)):
+        time_machine.move_to(datetime(2026, 7, 9 if moment[0] == 23 else 8, *moment, tzinfo=PARIS))
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                path = reverse("meetings:screen", args=[token])
+            documents[f"{path} at {moment}"] = page(client, path)
+    assert "Amadou Diallo" in documents[f"{path} at (14, 40)"]
+    assert failing(checker_errors(documents, tmp_path)) == ""
