@@ -452,6 +452,66 @@ def meeting_cancel(*, meeting, registration, now=None):
     return meeting
 
 
+NOT_ENDED = _(
+    "Ce rendez-vous n'est pas terminé : vous pourrez signaler qu'il n'a pas eu lieu après "
+    "sa fin, à %(end)s."
+)
+EVENT_OVER = _("Les Rencontres sont terminées : ce signalement ne peut plus être modifié.")
+NOT_YOURS = _("Seule la personne qui a fait ce signalement peut le retirer.")
+
+
+def _meeting_of_party(meeting, registration):
+    """The meeting locked, with its time and edition; Refused unless the person is one of
+    its two parties and it is scheduled."""
+    request = meeting.request
+    if registration.pk not in (request.sender_id, request.recipient_id):
+        raise Refused(NOT_PENDING)
+    meeting = (
+        _locked(Meeting.objects.filter(pk=meeting.pk))
+        .select_related("time", "request__programme__edition")
+        .get()
+    )
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise Refused(NOT_PENDING)
+    return meeting
+
+
+def meeting_report_not_held(*, meeting, registration, now=None):
+    """Either party says the meeting did not take place: possible once it has ended, until
+    the end of the event. Twice is once (the first report stays)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_of_party(meeting, registration)
+        if now < meeting.time.ends_at:
+            end = timezone.localtime(meeting.time.ends_at)
+            raise Refused(NOT_ENDED % {"end": end.strftime("%H:%M")})
+        if now > meeting.request.programme.edition.ends_at:
+            raise Refused(EVENT_OVER)
+        if meeting.not_held_at is None:
+            meeting.not_held_at = now
+            meeting.not_held_by = registration
+            meeting.save(update_fields=["not_held_at", "not_held_by", "updated_at"])
+    return meeting
+
+
+def meeting_report_undo(*, meeting, registration, now=None):
+    """The person who reported the meeting as not held takes it back (a mistake), until the
+    end of the event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_of_party(meeting, registration)
+        if now > meeting.request.programme.edition.ends_at:
+            raise Refused(EVENT_OVER)
+        if meeting.not_held_at is None:
+            return meeting
+        if meeting.not_held_by_id != registration.pk:
+            raise Refused(NOT_YOURS)
+        meeting.not_held_at = None
+        meeting.not_held_by = None
+        meeting.save(update_fields=["not_held_at", "not_held_by", "updated_at"])
+    return meeting
+
+
 def table_delete(*, table):
     if table.meetings.exists():
         raise Refused(_("Des rendez-vous ont lieu à cette table : déplacez-les d'abord."))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -54,6 +55,7 @@ def home(request, registration, token):
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
         agenda=queries.agenda(registration, requests),
+        now=timezone.now(),
     )  # fmt: skip
 
 
@@ -210,6 +212,43 @@ def cancel(request, registration, token, meeting):
         request, registration, token, "cancel",
         meeting=found, other=found.request.other(registration),
         when=queries.time_label(found.time),
+    )  # fmt: skip
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def not_held(request, registration, token, meeting):
+    """After a meeting's end, either party says it did not take place (or takes that back
+    until the end of the event)."""
+    _programme(registration)
+    found = queries.meeting_of(registration, meeting)
+    if found is None or found.status != found.Status.SCHEDULED:
+        raise Http404("Not this person's meeting")
+    error = None
+    if request.method == "POST":
+        undo = request.POST.get("action") == "undo"
+        try:
+            if undo:
+                services.meeting_report_undo(meeting=found, registration=registration)
+            else:
+                services.meeting_report_not_held(meeting=found, registration=registration)
+        except services.Refused as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                _("Votre signalement est retiré.")
+                if undo
+                else _("C'est noté : ce rendez-vous n'a pas eu lieu. Merci de nous l'avoir dit."),
+            )
+            return redirect("meetings:home", token=token)
+    now = timezone.now()
+    return _page(
+        request, registration, token, "not_held",
+        meeting=found, other=found.request.other(registration), error=error,
+        when=queries.time_label(found.time), ended=found.time.ends_at <= now,
+        event_over=now > registration.edition.ends_at,
+        ends=timezone.localtime(found.time.ends_at),
     )  # fmt: skip
 
 
