@@ -17,6 +17,7 @@ KINDS = {
     "request_declined": {"label": _("B2B : demande déclinée")},
     "request_expired": {"label": _("B2B : demande expirée")},
     "meeting_accepted": {"label": _("B2B : rendez-vous accepté"), "agenda": True},
+    "request_to_place": {"label": _("B2B : demande acceptée, à placer")},
     "meeting_cancelled": {"label": _("B2B : rendez-vous annulé"), "agenda": True},
     "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
@@ -80,6 +81,17 @@ def request_declined(registration, *, request):
 
 def request_expired(registration, *, request):
     _queue(registration, "request_expired", other=_person(request.recipient))
+
+
+def request_to_place(registration, *, request):
+    """Accepted with no common time left: the organisers will place the meeting (its time
+    and table come later, in the usual « accepted » message)."""
+    _queue(
+        registration,
+        "request_to_place",
+        other=_person(request.other(registration)),
+        by_me=registration.pk == request.recipient_id,
+    )
 
 
 def meeting_accepted(registration, *, meeting):

@@ -66,6 +66,7 @@ THEY_ARE_FULL = _("Cette personne a déjà le nombre maximal de rendez-vous.")
 EMPTY_MESSAGE = _("Écrivez un message (600 caractères au plus).")
 NOT_PENDING = _("Cette demande n'attend plus de réponse.")
 NOT_FREE = _("Ce créneau n'est plus libre pour l'un de vous : choisissez-en un autre.")
+TIME_LEFT = _("Un horaire commun est encore libre : choisissez-le pour confirmer le rendez-vous.")
 MESSAGE_MAX = 600
 
 
@@ -246,7 +247,15 @@ def _count_pending(registration):
 
 
 def _count_meetings(registration):
-    return MeetingSeat.objects.filter(registration=registration).count()
+    """Meetings placed, and those accepted for the organisers to place (they count against
+    the caps as much)."""
+    placed = MeetingSeat.objects.filter(registration=registration).count()
+    to_place = (
+        MeetingRequest.objects.filter(_pair_of(registration))
+        .filter(status=MeetingRequest.Status.ACCEPTED, meeting__isnull=True)
+        .count()
+    )
+    return placed + to_place
 
 
 def request_create(*, sender, recipient, message, now=None):
@@ -333,13 +342,7 @@ def request_accept(*, request, registration, time, now=None):
             raise Refused(CLOSED)
         if any(p.is_cancelled for p in people.values()):
             raise Refused(UNREACHABLE)
-        for person in people.values():
-            if _count_meetings(person) >= programme.max_meetings:
-                raise Refused(
-                    THEY_ARE_FULL
-                    if person.pk != registration.pk
-                    else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
-                )
+        _check_caps(programme, people, registration)
         # Whether both are free; the tables are counted below, under the time's lock.
         free = common_free_times(programme, list(people), now=now, with_full=True)
         free = {t.pk for t in free}
@@ -361,6 +364,43 @@ def request_accept(*, request, registration, time, now=None):
         for person in people.values():
             emails.meeting_accepted(person, meeting=meeting)
     return meeting
+
+
+def request_accept_to_place(*, request, registration, now=None):
+    """The recipient accepts although no common time with a free table is left: the request
+    is accepted without a meeting, both are told that the organisers will place it (the
+    scheduling engine does), and it counts against both caps. Refused while a common time
+    is still free (choose it), and for the reasons request_accept refuses."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        people = _lock_people(request.sender, request.recipient)
+        request = _lock_request(request, registration, side="recipient")
+        programme = request.programme
+        if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
+            raise Refused(NOT_PENDING)
+        if not programme.is_open(now) and now >= programme.closes_at:
+            raise Refused(CLOSED)
+        if any(p.is_cancelled for p in people.values()):
+            raise Refused(UNREACHABLE)
+        _check_caps(programme, people, registration)
+        if common_free_times(programme, list(people), now=now):
+            raise Refused(TIME_LEFT)
+        request.status = MeetingRequest.Status.ACCEPTED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        for person in people.values():
+            emails.request_to_place(person, request=request)
+    return request
+
+
+def _check_caps(programme, people, registration):
+    for person in people.values():
+        if _count_meetings(person) >= programme.max_meetings:
+            raise Refused(
+                THEY_ARE_FULL
+                if person.pk != registration.pk
+                else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
+            )
 
 
 def _free_table(programme, time, people):

@@ -48,12 +48,14 @@ def home(request, registration, token):
     programme = _programme(registration)
     requests = queries.requests_of(registration)
     pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
+    to_place = [r for r in requests if queries.is_to_place(r)]
     return _page(
         request, registration, token, "home",
         programme=programme,
         profile=queries.profile_of(registration),
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
+        to_place=to_place,
         agenda=queries.agenda(registration, requests),
         now=timezone.now(),
     )  # fmt: skip
@@ -174,6 +176,16 @@ def answer(request, registration, token, request_id):
                     request=meeting_request, registration=registration, time=accept_form.chosen
                 )
                 messages.success(request, _("Le rendez-vous est confirmé."))
+                return redirect("meetings:home", token=token)
+            if action == "to_place" and is_recipient and not times:
+                services.request_accept_to_place(request=meeting_request, registration=registration)
+                messages.success(
+                    request,
+                    _(
+                        "Demande acceptée : l'équipe placera ce rendez-vous et vous serez "
+                        "prévenu·es tous les deux par courriel."
+                    ),
+                )
                 return redirect("meetings:home", token=token)
             if action == "decline" and is_recipient and decline_form.is_valid():
                 services.request_decline(
