@@ -21,13 +21,13 @@ def taking_part(programme, themes=(), **fields):
     return registration
 
 
-def test_b2b_figures_and_follow_up_at_1366_px(
-    page, live_server, live_edition, django_user_model, time_machine, tmp_path
-):
+def b2b_scene(edition, time_machine):
+    """Twelve people of four kinds and five countries, seven meetings (two reported not
+    held, three past), four requests waiting; the clock just after the third meeting."""
     from datetime import datetime
 
     time_machine.move_to(datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), tick=True)
-    programme = Programme.objects.get(edition=live_edition)
+    programme = Programme.objects.get(edition=edition)
     themes = list(Theme.objects.all()[:4])
     kinds = ["collectivite", "reseau", "association", "entreprise"]
     where = ["FR", "SN", "MA", "BF", "TN", "FR"]
@@ -49,12 +49,20 @@ def test_b2b_figures_and_follow_up_at_1366_px(
         meetings.append(
             services.request_accept(request=request, registration=people[i + 6], time=times[i])
         )
+    # people[1], reported absent below, has a meeting on the second day.
+    request = services.request_create(sender=people[1], recipient=people[11], message="Et ?")
+    services.request_accept(request=request, registration=people[11], time=times[8])
     for i in range(6, 10):
         services.request_create(sender=people[i], recipient=people[(i + 3) % 6], message="x")
     time_machine.move_to(meetings[2].time.ends_at + timedelta(minutes=5), tick=True)
     services.meeting_report_not_held(meeting=meetings[0], registration=people[0])
     services.meeting_report_not_held(meeting=meetings[1], registration=people[7])
 
+
+def test_b2b_figures_and_follow_up_at_1366_px(
+    page, live_server, live_edition, django_user_model, time_machine, tmp_path
+):
+    b2b_scene(live_edition, time_machine)
     log_in(page, live_server, django_user_model)
     page.set_viewport_size({"width": 1366, "height": 900})
     folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
