@@ -106,13 +106,16 @@ def meeting_accepted(registration, *, meeting):
 
 
 def meeting_cancelled(registration, *, meeting, by):
+    """`by`: the party who cancelled, or None when the team did (the other missed a
+    meeting before)."""
     other = meeting.request.other(registration)
     _queue(
         registration,
         "meeting_cancelled",
         other=_person(other),
         when=_when(registration, meeting.time),
-        by_me=by.pk == registration.pk,
+        by_me=by is not None and by.pk == registration.pk,
+        by_team=by is None,
     )
 
 

@@ -552,6 +552,34 @@ def meeting_report_undo(*, meeting, registration, now=None):
     return meeting
 
 
+def meetings_cancel_upcoming(*, registration, now=None):
+    """Staff cancel the meetings still to come of someone reported absent (a « no-show »):
+    each other party is told the team cancelled it, and the pair may ask again. Returns
+    how many were cancelled."""
+    now = now or timezone.now()
+    upcoming = Meeting.objects.filter(
+        seats__registration=registration,
+        status=Meeting.Status.SCHEDULED,
+        time__starts_at__gt=now,
+    )
+    with transaction.atomic():
+        others = upcoming.values_list("seats__registration", flat=True)
+        _lock_people(*Registration.objects.filter(pk__in=[registration.pk, *others]))
+        meetings = _locked(upcoming).select_related(
+            "time", "request__sender__edition", "request__recipient__edition"
+        )
+        count = 0
+        for meeting in meetings.order_by("pk"):
+            _meeting_cancel(meeting, now)
+            request = meeting.request
+            MeetingRequest.objects.filter(pk=request.pk).update(
+                status=MeetingRequest.Status.CANCELLED
+            )
+            emails.meeting_cancelled(request.other(registration), meeting=meeting, by=None)
+            count += 1
+    return count
+
+
 def table_delete(*, table):
     if table.meetings.exists():
         raise Refused(_("Des rendez-vous ont lieu à cette table : déplacez-les d'abord."))

@@ -20,4 +20,5 @@ urlpatterns = [
     path("badges/<int:pk>/", badges.sheet, name="badge_sheet"),
     path("badges/<int:pk>/badges.pdf", badges.sheet_pdf, name="badge_sheet_pdf"),
     path("b2b/suivi/", b2b.followup, name="b2b_followup"),
+    path("b2b/suivi/<int:pk>/annuler/", b2b.cancel_upcoming, name="b2b_cancel_upcoming"),
 ]

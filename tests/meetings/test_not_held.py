@@ -220,3 +220,36 @@ def test_staff_followup_with_absent_people_is_valid_html(
         "flagged": page(admin_client, changelist + "?absent=oui"),
     }
     assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_staff_cancel_the_meetings_to_come_of_someone_absent(
+    admin_client, client, day_one, time_machine, django_user_model
+):
+    from registration import emails
+    from registration.models import OutgoingEmail
+    from tests.staff.conftest import grant
+
+    meeting, alice, bob, carol = (day_one[k] for k in ("meeting", "alice", "bob", "carol"))
+    time_machine.move_to(after(meeting), tick=False)
+    services.meeting_report_not_held(meeting=meeting, registration=alice)
+    address = reverse("staff:b2b_cancel_upcoming", args=[bob.pk])
+    assert admin_client.get(address).status_code == 405
+    viewer = django_user_model.objects.create_user("lecture", is_staff=True)
+    client.force_login(grant(viewer, "view_meeting"))
+    assert client.post(address).status_code == 403
+    assert 'action="' + address not in client.get(reverse("staff:b2b_followup")).text
+
+    page = admin_client.post(address, follow=True)
+    assert "1 rendez-vous de " + bob.full_name + " annulé" in page.text
+    tomorrow = Meeting.objects.get(pk=day_one["tomorrow"].pk)
+    assert tomorrow.status == Meeting.Status.CANCELLED and not tomorrow.seats.exists()
+    assert tomorrow.request.status == "cancelled"
+    # The meeting already past stays as it was, reported.
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.SCHEDULED
+    email = OutgoingEmail.objects.filter(registration=carol).order_by("pk").last()
+    assert email.kind == "b2b_meeting_cancelled"
+    emails.render(email)
+    assert "L'équipe de Cités Unies France a annulé" in email.body
+    assert bob.full_name in email.body
+    # Carol is free again at that time, and may ask Bob again.
+    assert services._count_meetings(carol) == 0
