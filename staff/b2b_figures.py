@@ -100,11 +100,10 @@ def by_group(programme, *, countries_limit=15):
     kinds = dict(Registration.OrganisationType.choices)
     types, places = {}, {}
     for kind, country, sent, received, meetings in rows:
-        for groups, key, label in (
-            (types, kind, kinds.get(kind, kind)),
-            (places, country, countries.name(country) or country),
-        ):
-            group = groups.setdefault(key, Group(str(label)))
+        for groups, key, label in ((types, kind, kinds.get), (places, country, countries.name)):
+            group = groups.get(key)
+            if group is None:  # the label once per group, not per person
+                group = groups[key] = Group(str(label(key) or key))
             group.profiles += 1
             group.sent += sent
             group.received += received
