@@ -82,7 +82,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 text = st.text(max_size=200)
-values = st.one_of(text, st.lists(text, max_size=3), st.sampled_from(["", "1", "on", "FR", "fr"]))
+ACTIONS = ["accept", "decline", "withdraw", "to_place", "report", "undo"]
+values = st.one_of(
+    text, st.lists(text, max_size=3), st.sampled_from(["", "1", "on", "FR", "fr", *ACTIONS])
+)
 
 
 def test_no_server_error_on_any_input(client, scene):
