@@ -219,6 +219,15 @@ def test_staff_followup_with_absent_people_is_valid_html(
         "meetings": page(admin_client, changelist),
         "flagged": page(admin_client, changelist + "?absent=oui"),
     }
+    # Staff cancel Bob's meeting to come: the page after, and Carol's email.
+    from registration import emails
+    from registration.models import OutgoingEmail
+
+    address = reverse("staff:b2b_cancel_upcoming", args=[day_one["bob"].pk])
+    documents["after cancelling"] = page(admin_client, address, {})
+    email = OutgoingEmail.objects.filter(registration=day_one["carol"]).order_by("pk").last()
+    emails.render(email)
+    documents["cancelled by the team.html"] = email.html_body
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
