@@ -18,6 +18,7 @@ KINDS = {
     "request_expired": {"label": _("B2B : demande expirée")},
     "meeting_accepted": {"label": _("B2B : rendez-vous accepté"), "agenda": True},
     "request_to_place": {"label": _("B2B : demande acceptée, à placer")},
+    "to_place_cancelled": {"label": _("B2B : rendez-vous à placer annulé")},
     "meeting_cancelled": {"label": _("B2B : rendez-vous annulé"), "agenda": True},
     "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
@@ -92,6 +93,11 @@ def request_to_place(registration, *, request):
         other=_person(request.other(registration)),
         by_me=registration.pk == request.recipient_id,
     )
+
+
+def to_place_cancelled(registration, *, request, by):
+    """An accepted request not placed yet is called off by the other party."""
+    _queue(registration, "to_place_cancelled", other=_person(by))
 
 
 def meeting_accepted(registration, *, meeting):

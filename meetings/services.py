@@ -213,6 +213,7 @@ def _end_everything(registration, now, *, notify):
         meeting = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).first()
         if meeting is not None:
             _meeting_cancel(meeting, now)
+        was_accepted = request.status == MeetingRequest.Status.ACCEPTED
         request.status = MeetingRequest.Status.CANCELLED
         request.answered_at = request.answered_at or now
         request.save(update_fields=["status", "answered_at"])
@@ -220,6 +221,8 @@ def _end_everything(registration, now, *, notify):
             other = request.other(registration)
             if meeting is not None:
                 emails.meeting_cancelled(other, meeting=meeting, by=registration)
+            elif was_accepted:  # accepted « à placer », not placed yet
+                emails.to_place_cancelled(other, request=request, by=registration)
             elif request.recipient_id == other.pk:
                 emails.request_withdrawn(other, request=request)
 
@@ -390,6 +393,27 @@ def request_accept_to_place(*, request, registration, now=None):
         request.save(update_fields=["status", "answered_at"])
         for person in people.values():
             emails.request_to_place(person, request=request)
+    return request
+
+
+def request_cancel_to_place(*, request, registration, now=None):
+    """Either party calls off a request accepted « à placer » before the organisers place
+    it; the other is told, and both caps are freed."""
+    now = now or timezone.now()
+    if registration.pk not in (request.sender_id, request.recipient_id):
+        raise Refused(NOT_PENDING)
+    with transaction.atomic():
+        people = _lock_people(request.sender, request.recipient)
+        request = _locked(MeetingRequest.objects.filter(pk=request.pk)).get()
+        placed = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED)
+        if request.status != MeetingRequest.Status.ACCEPTED or placed.exists():
+            raise Refused(NOT_PENDING)
+        request.status = MeetingRequest.Status.CANCELLED
+        request.save(update_fields=["status"])
+        other = people[
+            request.recipient_id if registration.pk == request.sender_id else request.sender_id
+        ]
+        emails.to_place_cancelled(other, request=request, by=people[registration.pk])
     return request
 
 

@@ -169,7 +169,7 @@ def answer(request, registration, token, request_id):
     action = request.POST.get("action") if request.method == "POST" else None
     accept_form = AcceptForm(request.POST if action == "accept" else None, times=times)
     decline_form = DeclineForm(request.POST if action == "decline" else None)
-    if action and pending:
+    if action and (pending or queries.is_to_place(meeting_request)):
         try:
             if action == "accept" and is_recipient and accept_form.is_valid():
                 services.request_accept(
@@ -185,6 +185,12 @@ def answer(request, registration, token, request_id):
                         "Demande acceptée : l'équipe placera ce rendez-vous et vous serez "
                         "prévenu·es tous les deux par courriel."
                     ),
+                )
+                return redirect("meetings:home", token=token)
+            if action == "cancel_to_place" and queries.is_to_place(meeting_request):
+                services.request_cancel_to_place(request=meeting_request, registration=registration)
+                messages.success(
+                    request, _("Le rendez-vous est annulé ; l'autre personne est prévenue.")
                 )
                 return redirect("meetings:home", token=token)
             if action == "decline" and is_recipient and decline_form.is_valid():
@@ -205,6 +211,7 @@ def answer(request, registration, token, request_id):
         request, registration, token, "request",
         meeting_request=meeting_request, other=meeting_request.other(registration),
         is_recipient=is_recipient, pending=pending,
+        to_place=queries.is_to_place(meeting_request),
         accept_form=accept_form, decline_form=decline_form,
     )  # fmt: skip
 

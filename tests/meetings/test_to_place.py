@@ -163,8 +163,44 @@ def test_to_place_pages_and_email_are_valid_html(client, crowded, tmp_path):
     services.request_accept_to_place(request=request, registration=alice)
     documents["home"] = page(client, url("home", c))
     documents["request"] = page(client, url("request", c, request_id=request.public_id))
-    for email in OutgoingEmail.objects.filter(kind="b2b_request_to_place"):
+    services.request_cancel_to_place(request=request, registration=carol)
+    for email in OutgoingEmail.objects.filter(
+        kind__in=["b2b_request_to_place", "b2b_to_place_cancelled"]
+    ):
         emails.render(email)
         documents[f"email-{email.pk}.html"] = email.html_body
-    assert len(documents) == 5
+    assert len(documents) == 6
     assert failing(checker_errors(documents, tmp_path)) == ""
+
+
+def test_either_party_calls_it_off_the_other_is_told_and_the_caps_freed(client, crowded):
+    alice, carol, request = crowded["alice"], crowded["carol"], crowded["request"]
+    services.request_accept_to_place(request=request, registration=alice)
+    assert services._count_meetings(carol) == 1
+    c = AccessKey.issue(carol)
+    address = url("request", c, request_id=request.public_id)
+    assert url("request", c, request_id=request.public_id) in client.get(url("home", c)).text
+    assert 'value="cancel_to_place"' in client.get(address).text
+    # Someone else's link: 404, nothing changes.
+    other = AccessKey.issue(taking_part(request.programme))
+    stranger = url("request", other, request_id=request.public_id)
+    assert client.post(stranger, {"action": "cancel_to_place"}).status_code == 404
+    assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.ACCEPTED
+
+    assert client.post(address, {"action": "cancel_to_place"}).status_code == 302
+    assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.CANCELLED
+    assert services._count_meetings(carol) == 0
+    assert kinds(alice)[-1] == "b2b_to_place_cancelled"
+    email = OutgoingEmail.objects.filter(registration=alice).order_by("pk").last()
+    emails.render(email)
+    assert carol.full_name in email.body and "devait placer" in email.body
+    with pytest.raises(services.Refused):
+        services.request_cancel_to_place(request=request, registration=alice)
+
+
+def test_leaving_tells_the_other_of_a_meeting_to_place(crowded):
+    alice, carol, request = crowded["alice"], crowded["carol"], crowded["request"]
+    services.request_accept_to_place(request=request, registration=alice)
+    services.profile_leave(registration=alice)
+    assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.CANCELLED
+    assert kinds(carol)[-1] == "b2b_to_place_cancelled"
