@@ -5,8 +5,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -14,6 +16,7 @@ from modeltranslation.admin import TranslationAdmin
 from rencontres.admin import ReadOnlyAdmin
 
 from . import services
+from .followup import absent_before
 from .models import Meeting, MeetingRequest, MeetingTime, Profile, Programme, Table, Theme
 
 
@@ -203,11 +206,83 @@ class MeetingRequestAdmin(ReadOnlyAdmin):
     search_fields = ["sender__last_name", "recipient__last_name"]
 
 
+class HeldFilter(admin.SimpleListFilter):
+    title = _("a eu lieu ?")
+    parameter_name = "tenu"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("oui", _("Tenu (terminé, sans signalement)")),
+            ("non", _("N'a pas eu lieu (signalé)")),
+            ("a-venir", _("Pas encore terminé")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "oui":
+            return queryset.filter(time__ends_at__lte=now, not_held_at__isnull=True)
+        if self.value() == "non":
+            return queryset.filter(not_held_at__isnull=False)
+        if self.value() == "a-venir":
+            return queryset.filter(time__ends_at__gt=now)
+        return queryset
+
+
+class AbsentBeforeFilter(admin.SimpleListFilter):
+    title = _("personne absente auparavant")
+    parameter_name = "absent"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("L'une des deux a manqué un rendez-vous précédent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(Q(sender_absent=True) | Q(recipient_absent=True))
+        return queryset
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
-    list_display = ["time", "table", "request", "status", "sequence"]
-    list_filter = ["status", "time__session", "table"]
+    """Meetings to follow on the day: held or not, and a flag on those of someone reported
+    absent at an earlier meeting (see also « Suivi des rendez-vous B2B »)."""
+
+    list_display = ["time", "table", "request", "status", "held", "absent_before", "sequence"]
+    list_filter = ["status", HeldFilter, AbsentBeforeFilter, "time", "table"]
     list_select_related = ["time", "table", "request__sender", "request__recipient"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                sender_absent=absent_before("request__sender"),
+                recipient_absent=absent_before("request__recipient"),
+            )
+        )
+
+    @admin.display(description=_("a eu lieu"))
+    def held(self, meeting):
+        if meeting.not_held_at:
+            return _("Non (signalé par %(name)s)") % {
+                "name": meeting.request.sender.full_name
+                if meeting.not_held_by_id == meeting.request.sender_id
+                else meeting.request.recipient.full_name
+            }
+        if meeting.status != Meeting.Status.SCHEDULED or meeting.time.ends_at > timezone.now():
+            return "—"
+        return _("Oui")
+
+    @admin.display(description=_("absent·e auparavant"))
+    def absent_before(self, meeting):
+        names = [
+            person.full_name
+            for person, absent in (
+                (meeting.request.sender, meeting.sender_absent),
+                (meeting.request.recipient, meeting.recipient_absent),
+            )
+            if absent
+        ]
+        return "⚠ " + ", ".join(names) if names else ""
 
 
 from . import planning_admin  # noqa: E402, F401 (the scheduling engine's runs)

@@ -17,6 +17,8 @@ KINDS = {
     "request_declined": {"label": _("B2B : demande déclinée")},
     "request_expired": {"label": _("B2B : demande expirée")},
     "meeting_accepted": {"label": _("B2B : rendez-vous accepté"), "agenda": True},
+    "request_to_place": {"label": _("B2B : demande acceptée, à placer")},
+    "to_place_cancelled": {"label": _("B2B : rendez-vous à placer annulé")},
     "meeting_cancelled": {"label": _("B2B : rendez-vous annulé"), "agenda": True},
     "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
@@ -82,6 +84,22 @@ def request_expired(registration, *, request):
     _queue(registration, "request_expired", other=_person(request.recipient))
 
 
+def request_to_place(registration, *, request):
+    """Accepted with no common time left: the organisers will place the meeting (its time
+    and table come later, in the usual « accepted » message)."""
+    _queue(
+        registration,
+        "request_to_place",
+        other=_person(request.other(registration)),
+        by_me=registration.pk == request.recipient_id,
+    )
+
+
+def to_place_cancelled(registration, *, request, by):
+    """An accepted request not placed yet is called off by the other party."""
+    _queue(registration, "to_place_cancelled", other=_person(by))
+
+
 def meeting_accepted(registration, *, meeting):
     other = meeting.request.other(registration)
     _queue(
@@ -94,13 +112,16 @@ def meeting_accepted(registration, *, meeting):
 
 
 def meeting_cancelled(registration, *, meeting, by):
+    """`by`: the party who cancelled, or None when the team did (the other missed a
+    meeting before)."""
     other = meeting.request.other(registration)
     _queue(
         registration,
         "meeting_cancelled",
         other=_person(other),
         when=_when(registration, meeting.time),
-        by_me=by.pk == registration.pk,
+        by_me=by is not None and by.pk == registration.pk,
+        by_team=by is None,
     )
 
 

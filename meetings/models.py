@@ -296,6 +296,16 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    # Either party may say, after its end, that the meeting did not take place.
+    not_held_at = models.DateTimeField(_("signalé non tenu le"), null=True, blank=True)
+    not_held_by = models.ForeignKey(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signalé non tenu par"),
+    )
 
     class Meta:
         ordering = ["time__starts_at", "table__number"]

@@ -77,6 +77,14 @@ def requests_of(registration):
     )
 
 
+def is_to_place(request):
+    """Accepted, with no meeting yet: the organisers' scheduling run will place it."""
+    meeting = getattr(request, "meeting", None)
+    return request.status == MeetingRequest.Status.ACCEPTED and (
+        meeting is None or meeting.status != Meeting.Status.SCHEDULED
+    )
+
+
 def request_of(registration, public_id):
     """A request the person sent or received, or None (someone else's: None)."""
     return (

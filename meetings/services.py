@@ -66,6 +66,7 @@ THEY_ARE_FULL = _("Cette personne a déjà le nombre maximal de rendez-vous.")
 EMPTY_MESSAGE = _("Écrivez un message (600 caractères au plus).")
 NOT_PENDING = _("Cette demande n'attend plus de réponse.")
 NOT_FREE = _("Ce créneau n'est plus libre pour l'un de vous : choisissez-en un autre.")
+TIME_LEFT = _("Un horaire commun est encore libre : choisissez-le pour confirmer le rendez-vous.")
 MESSAGE_MAX = 600
 
 
@@ -226,6 +227,7 @@ def _end_everything(registration, now, *, notify):
         meeting = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).first()
         if meeting is not None:
             _meeting_cancel(meeting, now)
+        was_accepted = request.status == MeetingRequest.Status.ACCEPTED
         request.status = MeetingRequest.Status.CANCELLED
         request.answered_at = request.answered_at or now
         request.save(update_fields=["status", "answered_at"])
@@ -233,6 +235,8 @@ def _end_everything(registration, now, *, notify):
             other = request.other(registration)
             if meeting is not None:
                 emails.meeting_cancelled(other, meeting=meeting, by=registration)
+            elif was_accepted:  # accepted « à placer », not placed yet
+                emails.to_place_cancelled(other, request=request, by=registration)
             elif request.recipient_id == other.pk:
                 emails.request_withdrawn(other, request=request)
 
@@ -260,7 +264,15 @@ def _count_pending(registration):
 
 
 def _count_meetings(registration):
-    return MeetingSeat.objects.filter(registration=registration).count()
+    """Meetings placed, and those accepted for the organisers to place (they count against
+    the caps as much)."""
+    placed = MeetingSeat.objects.filter(registration=registration).count()
+    to_place = (
+        MeetingRequest.objects.filter(_pair_of(registration))
+        .filter(status=MeetingRequest.Status.ACCEPTED, meeting__isnull=True)
+        .count()
+    )
+    return placed + to_place
 
 
 def request_create(*, sender, recipient, message, now=None):
@@ -347,13 +359,7 @@ def request_accept(*, request, registration, time, now=None):
             raise Refused(CLOSED)
         if any(p.is_cancelled for p in people.values()):
             raise Refused(UNREACHABLE)
-        for person in people.values():
-            if _count_meetings(person) >= programme.max_meetings:
-                raise Refused(
-                    THEY_ARE_FULL
-                    if person.pk != registration.pk
-                    else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
-                )
+        _check_caps(programme, people, registration)
         # Whether both are free; the tables are counted below, under the time's lock.
         free = common_free_times(programme, list(people), now=now, with_full=True)
         free = {t.pk for t in free}
@@ -375,6 +381,64 @@ def request_accept(*, request, registration, time, now=None):
         for person in people.values():
             emails.meeting_accepted(person, meeting=meeting)
     return meeting
+
+
+def request_accept_to_place(*, request, registration, now=None):
+    """The recipient accepts although no common time with a free table is left: the request
+    is accepted without a meeting, both are told that the organisers will place it (the
+    scheduling engine does), and it counts against both caps. Refused while a common time
+    is still free (choose it), and for the reasons request_accept refuses."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        people = _lock_people(request.sender, request.recipient)
+        request = _lock_request(request, registration, side="recipient")
+        programme = request.programme
+        if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
+            raise Refused(NOT_PENDING)
+        if not programme.is_open(now) and now >= programme.closes_at:
+            raise Refused(CLOSED)
+        if any(p.is_cancelled for p in people.values()):
+            raise Refused(UNREACHABLE)
+        _check_caps(programme, people, registration)
+        if common_free_times(programme, list(people), now=now):
+            raise Refused(TIME_LEFT)
+        request.status = MeetingRequest.Status.ACCEPTED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        for person in people.values():
+            emails.request_to_place(person, request=request)
+    return request
+
+
+def request_cancel_to_place(*, request, registration, now=None):
+    """Either party calls off a request accepted « à placer » before the organisers place
+    it; the other is told, and both caps are freed."""
+    now = now or timezone.now()
+    if registration.pk not in (request.sender_id, request.recipient_id):
+        raise Refused(NOT_PENDING)
+    with transaction.atomic():
+        people = _lock_people(request.sender, request.recipient)
+        request = _locked(MeetingRequest.objects.filter(pk=request.pk)).get()
+        placed = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED)
+        if request.status != MeetingRequest.Status.ACCEPTED or placed.exists():
+            raise Refused(NOT_PENDING)
+        request.status = MeetingRequest.Status.CANCELLED
+        request.save(update_fields=["status"])
+        other = people[
+            request.recipient_id if registration.pk == request.sender_id else request.sender_id
+        ]
+        emails.to_place_cancelled(other, request=request, by=people[registration.pk])
+    return request
+
+
+def _check_caps(programme, people, registration):
+    for person in people.values():
+        if _count_meetings(person) >= programme.max_meetings:
+            raise Refused(
+                THEY_ARE_FULL
+                if person.pk != registration.pk
+                else (TOO_MANY_MEETINGS % {"count": programme.max_meetings})
+            )
 
 
 def _free_table(programme, time, people):
@@ -464,6 +528,94 @@ def meeting_cancel(*, meeting, registration, now=None):
         emails.meeting_cancelled(other, meeting=meeting, by=registration)
         emails.meeting_cancelled(registration, meeting=meeting, by=registration)
     return meeting
+
+
+NOT_ENDED = _(
+    "Ce rendez-vous n'est pas terminé : vous pourrez signaler qu'il n'a pas eu lieu après "
+    "sa fin, à %(end)s."
+)
+EVENT_OVER = _("Les Rencontres sont terminées : ce signalement ne peut plus être modifié.")
+NOT_YOURS = _("Seule la personne qui a fait ce signalement peut le retirer.")
+
+
+def _meeting_of_party(meeting, registration):
+    """The meeting locked, with its time and edition; Refused unless the person is one of
+    its two parties and it is scheduled."""
+    request = meeting.request
+    if registration.pk not in (request.sender_id, request.recipient_id):
+        raise Refused(NOT_PENDING)
+    meeting = (
+        _locked(Meeting.objects.filter(pk=meeting.pk))
+        .select_related("time", "request__programme__edition")
+        .get()
+    )
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise Refused(NOT_PENDING)
+    return meeting
+
+
+def meeting_report_not_held(*, meeting, registration, now=None):
+    """Either party says the meeting did not take place: possible once it has ended, until
+    the end of the event. Twice is once (the first report stays)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_of_party(meeting, registration)
+        if now < meeting.time.ends_at:
+            end = timezone.localtime(meeting.time.ends_at)
+            raise Refused(NOT_ENDED % {"end": end.strftime("%H:%M")})
+        if now > meeting.request.programme.edition.ends_at:
+            raise Refused(EVENT_OVER)
+        if meeting.not_held_at is None:
+            meeting.not_held_at = now
+            meeting.not_held_by = registration
+            meeting.save(update_fields=["not_held_at", "not_held_by", "updated_at"])
+    return meeting
+
+
+def meeting_report_undo(*, meeting, registration, now=None):
+    """The person who reported the meeting as not held takes it back (a mistake), until the
+    end of the event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_of_party(meeting, registration)
+        if now > meeting.request.programme.edition.ends_at:
+            raise Refused(EVENT_OVER)
+        if meeting.not_held_at is None:
+            return meeting
+        if meeting.not_held_by_id != registration.pk:
+            raise Refused(NOT_YOURS)
+        meeting.not_held_at = None
+        meeting.not_held_by = None
+        meeting.save(update_fields=["not_held_at", "not_held_by", "updated_at"])
+    return meeting
+
+
+def meetings_cancel_upcoming(*, registration, now=None):
+    """Staff cancel the meetings still to come of someone reported absent (a « no-show »):
+    each other party is told the team cancelled it, and the pair may ask again. Returns
+    how many were cancelled."""
+    now = now or timezone.now()
+    upcoming = Meeting.objects.filter(
+        seats__registration=registration,
+        status=Meeting.Status.SCHEDULED,
+        time__starts_at__gt=now,
+    )
+    with transaction.atomic():
+        others = upcoming.values_list("seats__registration", flat=True)
+        _lock_people(*Registration.objects.filter(pk__in=[registration.pk, *others]))
+        meetings = _locked(upcoming).select_related(
+            "time", "request__sender__edition", "request__recipient__edition"
+        )
+        count = 0
+        for meeting in meetings.order_by("pk"):
+            _meeting_cancel(meeting, now)
+            request = meeting.request
+            MeetingRequest.objects.filter(pk=request.pk).update(
+                status=MeetingRequest.Status.CANCELLED
+            )
+            emails.meeting_cancelled(request.other(registration), meeting=meeting, by=None)
+            count += 1
+    return count
 
 
 def table_delete(*, table):

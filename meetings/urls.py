@@ -32,4 +32,9 @@ urlpatterns = [
         views.cancel,
         name="cancel",
     ),
+    path(
+        _("inscription/espace/<str:token>/b2b/rendez-vous/<uuid:meeting>/tenu/"),
+        views.not_held,
+        name="not_held",
+    ),
 ]

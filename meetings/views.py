@@ -50,13 +50,20 @@ def home(request, registration, token):
     programme = _programme(registration)
     requests = queries.requests_of(registration)
     pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
+    to_place = [r for r in requests if queries.is_to_place(r)]
     return _page(
         request, registration, token, "home",
         programme=programme,
         profile=queries.profile_of(registration),
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
+        to_place=to_place,
         agenda=queries.agenda(registration),
+        reported={
+            str(r.meeting.guid) for r in requests
+            if getattr(r, "meeting", None) is not None and r.meeting.not_held_at
+        },
+        now=timezone.now(),
     )  # fmt: skip
 
 
@@ -168,13 +175,29 @@ def answer(request, registration, token, request_id):
     action = request.POST.get("action") if request.method == "POST" else None
     accept_form = AcceptForm(request.POST if action == "accept" else None, times=times)
     decline_form = DeclineForm(request.POST if action == "decline" else None)
-    if action and pending:
+    if action and (pending or queries.is_to_place(meeting_request)):
         try:
             if action == "accept" and is_recipient and accept_form.is_valid():
                 services.request_accept(
                     request=meeting_request, registration=registration, time=accept_form.chosen
                 )
                 messages.success(request, _("Le rendez-vous est confirmé."))
+                return redirect("meetings:home", token=token)
+            if action == "to_place" and is_recipient and not times:
+                services.request_accept_to_place(request=meeting_request, registration=registration)
+                messages.success(
+                    request,
+                    _(
+                        "Demande acceptée : l'équipe placera ce rendez-vous et vous serez "
+                        "prévenu·es tous les deux par courriel."
+                    ),
+                )
+                return redirect("meetings:home", token=token)
+            if action == "cancel_to_place" and queries.is_to_place(meeting_request):
+                services.request_cancel_to_place(request=meeting_request, registration=registration)
+                messages.success(
+                    request, _("Le rendez-vous est annulé ; l'autre personne est prévenue.")
+                )
                 return redirect("meetings:home", token=token)
             if action == "decline" and is_recipient and decline_form.is_valid():
                 services.request_decline(
@@ -194,6 +217,7 @@ def answer(request, registration, token, request_id):
         request, registration, token, "request",
         meeting_request=meeting_request, other=meeting_request.other(registration),
         is_recipient=is_recipient, pending=pending,
+        to_place=queries.is_to_place(meeting_request),
         accept_form=accept_form, decline_form=decline_form,
     )  # fmt: skip
 
@@ -213,6 +237,43 @@ def cancel(request, registration, token, meeting):
         request, registration, token, "cancel",
         meeting=found, other=found.request.other(registration),
         when=queries.time_label(found.time),
+    )  # fmt: skip
+
+
+@form_page
+@require_http_methods(["GET", "POST"])
+def not_held(request, registration, token, meeting):
+    """After a meeting's end, either party says it did not take place (or takes that back
+    until the end of the event)."""
+    _programme(registration)
+    found = queries.meeting_of(registration, meeting)
+    if found is None or found.status != found.Status.SCHEDULED:
+        raise Http404("Not this person's meeting")
+    error = None
+    if request.method == "POST":
+        undo = request.POST.get("action") == "undo"
+        try:
+            if undo:
+                services.meeting_report_undo(meeting=found, registration=registration)
+            else:
+                services.meeting_report_not_held(meeting=found, registration=registration)
+        except services.Refused as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                _("Votre signalement est retiré.")
+                if undo
+                else _("C'est noté : ce rendez-vous n'a pas eu lieu. Merci de nous l'avoir dit."),
+            )
+            return redirect("meetings:home", token=token)
+    now = timezone.now()
+    return _page(
+        request, registration, token, "not_held",
+        meeting=found, other=found.request.other(registration), error=error,
+        when=queries.time_label(found.time), ended=found.time.ends_at <= now,
+        event_over=now > registration.edition.ends_at,
+        ends=timezone.localtime(found.time.ends_at),
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from django_countries import countries
 from registration.models import AttendanceDay, Registration
 
 from . import charts, heartbeat
+from .b2b_figures import b2b_figures
 from .models import CheckIn
 from .queries import session_fill
 
@@ -151,4 +152,5 @@ def dashboard(edition, today=None):
             maximum=100,
         ),
         "per_hour": [(day, rows, charts.columns(rows)) for day, rows in per_hour.items()],
+        "b2b": b2b_figures(edition),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, badges, dashboard, desk, sessions
+from .views import attendance, b2b, badges, dashboard, desk, sessions
 
 app_name = "staff"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("badges/", badges.sheets, name="badge_sheets"),
     path("badges/<int:pk>/", badges.sheet, name="badge_sheet"),
     path("badges/<int:pk>/badges.pdf", badges.sheet_pdf, name="badge_sheet_pdf"),
+    path("b2b/suivi/", b2b.followup, name="b2b_followup"),
+    path("b2b/suivi/<int:pk>/annuler/", b2b.cancel_upcoming, name="b2b_cancel_upcoming"),
 ]

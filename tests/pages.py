@@ -49,4 +49,5 @@ def b2b_paths(language, token, *, person, request_id, meeting):
             reverse("meetings:person", args=[token, person]),
             reverse("meetings:request", args=[token, request_id]),
             reverse("meetings:cancel", args=[token, meeting]),
+            reverse("meetings:not_held", args=[token, meeting]),
         ]

@@ -194,3 +194,24 @@ def test_b2b_screen_reads_from_three_metres(
         scroll = page.evaluate("[document.body.scrollWidth, document.body.scrollHeight]")
         assert scroll[0] <= 1920 and scroll[1] <= 1080, scroll
     context.close()
+
+
+def test_staff_b2b_pages(audit, live_server, live_edition, django_user_model, time_machine):
+    """The dashboard with its B2B figures and the follow-up of meetings held or not."""
+    from django.test import Client
+
+    from tests.e2e.test_b2b_dashboard import b2b_scene
+
+    b2b_scene(live_edition, time_machine)
+    user = django_user_model.objects.create_superuser("b2b", "b2b@example.org", "x")
+    client = Client()
+    client.force_login(user)
+    page, _found = audit(live_server.url + "/fr/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    checked = {}
+    for path in ("/admin/outils/tableau-de-bord/", "/admin/outils/b2b/suivi/"):
+        shown, checked[path] = audit(live_server.url + path)
+        assert shown.locator("#content h1").count() == 1, path  # not the login page
+    assert {path: found for path, found in checked.items() if found} == {}

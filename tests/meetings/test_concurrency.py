@@ -114,3 +114,47 @@ def test_100_parallel_request_accept_pairs_without_error(programme):
     _results, errors = run_in_threads([pair(n, a, b) for n, (a, b) in enumerate(pairs)])
     assert errors == []
     assert Meeting.objects.count() == 100
+
+
+def to_place_for_one(programme):
+    """Twenty people ask someone with whom they share no day: every acceptance is « à
+    placer », and that person's cap is 1."""
+    from datetime import date
+
+    programme.max_meetings = 1
+    programme.save()
+    wanted = taking_part(programme, days=[date(2026, 7, 8)])
+    requests = [
+        services.request_create(
+            sender=taking_part(programme, days=[date(2026, 7, 9)]), recipient=wanted, message="x"
+        )
+        for _ in range(20)
+    ]
+
+    def accept_to_place(request):
+        def task():
+            try:
+                return services.request_accept_to_place(request=request, registration=wanted)
+            except services.Refused as refused:
+                return refused.message
+
+        return task
+
+    return [accept_to_place(r) for r in requests]
+
+
+def test_acceptances_to_place_respect_the_cap(programme):
+    results, errors = run_in_threads(to_place_for_one(programme))
+    assert errors == []
+    assert MeetingRequest.objects.filter(status=MeetingRequest.Status.ACCEPTED).count() == 1
+    assert results.count(services.TOO_MANY_MEETINGS % {"count": 1}) == 19
+    assert not Meeting.objects.exists()
+
+
+def test_control_acceptances_to_place_without_locks_overrun_the_cap(programme, monkeypatch):
+    monkeypatch.setattr(services, "LOCKING", False)
+    """Without the people's locks, acceptances count the cap at the same moment and more
+    than one passes: the test above really exercises concurrency."""
+    run_in_threads(to_place_for_one(programme))
+    accepted = MeetingRequest.objects.filter(status=MeetingRequest.Status.ACCEPTED).count()
+    assert accepted > 1, "no race seen without locks"

@@ -1,13 +1,15 @@
 """The B2B pages: valid HTML (Nu checker) in French and English, including emails, and no
 server error whatever is posted or asked (hypothesis)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetings import services
-from meetings.models import Profile
+from meetings.models import Meeting, Profile
 from registration import emails
 from registration.models import AccessKey, OutgoingEmail
 from tests.pages import LANGUAGES, b2b_paths
@@ -36,7 +38,7 @@ def scene(programme, themes):
     }
 
 
-def test_b2b_pages_and_emails_are_valid_html(client, scene, tmp_path):
+def test_b2b_pages_and_emails_are_valid_html(client, scene, tmp_path, time_machine):
     documents = {}
     token = scene["token"]
     for lang in LANGUAGES:
@@ -52,7 +54,25 @@ def test_b2b_pages_and_emails_are_valid_html(client, scene, tmp_path):
         token = AccessKey.issue(email.registration) if "received" in email.kind else None
         emails.render(email, token=token)
         documents[f"{email.kind}-{email.pk}.html"] = email.html_body
-    assert len(documents) == 2 * 9 + 4
+    # After the meeting's end: the agenda offers the check, then shows it reported.
+    meeting = Meeting.objects.select_related("time").get(guid=scene["meeting"])
+    time_machine.move_to(meeting.time.ends_at + timedelta(minutes=1), tick=False)
+    for lang in LANGUAGES:
+        home, *_rest, check = b2b_paths(
+            lang, token, person=scene["person"], request_id=scene["request_id"],
+            meeting=scene["meeting"],
+        )  # fmt: skip
+        documents[f"{check} (ended)"] = page(client, check)
+        documents[f"{home} (ended)"] = page(client, home)
+    services.meeting_report_not_held(meeting=meeting, registration=scene["alice"])
+    for lang in LANGUAGES:
+        home, *_rest, check = b2b_paths(
+            lang, token, person=scene["person"], request_id=scene["request_id"],
+            meeting=scene["meeting"],
+        )  # fmt: skip
+        documents[f"{check} (reported)"] = page(client, check)
+        documents[f"{home} (reported)"] = page(client, home)
+    assert len(documents) == 2 * 10 + 4 + 2 * 4
     assert failing(checker_errors(documents, tmp_path)) == ""
 
 
@@ -62,7 +82,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 text = st.text(max_size=200)
-values = st.one_of(text, st.lists(text, max_size=3), st.sampled_from(["", "1", "on", "FR", "fr"]))
+ACTIONS = ["accept", "decline", "withdraw", "to_place", "report", "undo"]
+values = st.one_of(
+    text, st.lists(text, max_size=3), st.sampled_from(["", "1", "on", "FR", "fr", *ACTIONS])
+)
 
 
 def test_no_server_error_on_any_input(client, scene):

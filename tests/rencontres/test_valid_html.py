@@ -192,6 +192,8 @@ def test_staff_tools_are_valid_html(admin_client, edition_2026, admin_user, tmp_
             "/admin/staff/exportlog/",
             reverse("staff:badge_sheet", args=[sheet.pk]),
             "/admin/meetings/schedulerun/add/",  # asking for a B2B scheduling run
+            reverse("staff:b2b_followup"),  # B2B meetings held or not, the absent
+            "/admin/meetings/meeting/",  # the meetings with their held / absent filters
         )
     }
     assert "worker-silent" in documents[reverse("staff:badge_sheet", args=[sheet.pk])]
