@@ -28,8 +28,7 @@ def b2b_place(programme):
 
 def agenda_context(registration):
     programme = queries.programme_for(registration)
-    requests = queries.requests_of(registration) if programme else []
-    rows = queries.agenda(registration, requests)
+    rows = queries.agenda(registration)
     tz = registration.edition.tz
     days = [
         (day, list(day_rows))
