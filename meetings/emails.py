@@ -2,17 +2,37 @@
 sent by the worker in the recipient's language). They name the other party and their
 organisation, never their address or phone."""
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from registration import emails
+from registration.models import AccessKey
+
+
+def _answer_link(email):
+    """A personal link minted when the message leaves, working until the last of its
+    requests expires, and not one of the person's few most recent links
+    (AccessKey.issue(until=)): a person asked by many keeps every answer link, and their
+    own links too. Cut from what is stored, like every secret."""
+    from .models import MeetingRequest
+
+    ids = [r["request"] for r in email.context.get("requests", [])] or [email.context["request"]]
+    expiry = max(
+        MeetingRequest.objects.filter(public_id__in=ids).values_list("expires_at", flat=True),
+        default=timezone.now(),
+    )
+    token = AccessKey.issue(email.registration, until=expiry)
+    return {"token": token, "site_url": settings.SITE_URL, "secrets": [token]}
+
 
 # The B2B messages (their templates: meetings/email/<name>.txt and .html), named in the
-# outbox b2b_<name>. The request received and the digest carry a fresh personal link, to
-# answer; the meeting accepted or cancelled carries the person's calendar (.ics) updated.
+# outbox b2b_<name>. The request received and the digest carry a personal link to answer,
+# minted when they leave (_answer_link); the meeting accepted or cancelled carries the
+# person's calendar (.ics) updated.
 KINDS = {
-    "request_received": {"label": _("B2B : demande reçue"), "linked": True},
+    "request_received": {"label": _("B2B : demande reçue"), "context": _answer_link},
     "request_withdrawn": {"label": _("B2B : demande retirée")},
     "request_declined": {"label": _("B2B : demande déclinée")},
     "request_expired": {"label": _("B2B : demande expirée")},
@@ -21,7 +41,7 @@ KINDS = {
     "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
     "profile_rejected": {"label": _("B2B : profil refusé")},
-    "digest": {"label": _("B2B : récapitulatif du jour"), "linked": True},
+    "digest": {"label": _("B2B : récapitulatif du jour"), "context": _answer_link},
 }
 for name, options in KINDS.items():
     emails.register_kind(f"b2b_{name}", templates=f"meetings/email/{name}", **options)

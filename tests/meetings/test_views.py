@@ -198,15 +198,17 @@ def test_emails_render_in_the_recipients_language_without_the_other_address(prog
     ):
         linked = registration_emails.KINDS[email.kind].linked
         token = AccessKey.issue(bob) if linked else None
-        registration_emails.render(email, token=token)
+        minted = registration_emails.render(email, token=token)
         message = registration_emails.build_message(email)
         assert alice.email not in email.body and alice.email not in email.html_body
         assert alice.full_name in email.body
-        if token:
+        if token or minted:
             assert re.search(r"/b2b/(demandes|requests)/", email.body)
         if email.kind == "b2b_meeting_accepted":
             assert message.attachments, "the .ics is attached"
-    subjects = list(OutgoingEmail.objects.filter(registration=bob).values_list("kind", flat=True))
+    kinds = OutgoingEmail.objects.filter(registration=bob).values_list("kind", flat=True)
+    assert "b2b_request_received" in kinds
+    subjects = list(kinds)
     assert len(subjects) == 3
 
 
