@@ -114,13 +114,15 @@ def meeting_accepted(registration, *, meeting):
 
 
 def meeting_cancelled(registration, *, meeting, by):
+    """`by`: the person who cancelled, or None for the team (admin)."""
     other = meeting.request.other(registration)
     _queue(
         registration,
         "meeting_cancelled",
         other=_person(other),
         when=_when(registration, meeting.time),
-        by_me=by.pk == registration.pk,
+        by_me=by is not None and by.pk == registration.pk,
+        by_staff=by is None,
     )
 
 
