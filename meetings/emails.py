@@ -11,6 +11,28 @@ from registration import emails
 from registration.models import AccessKey
 
 
+def people_named(context):
+    """The other parties a message's context names (dicts: pk, name, organisation)."""
+    found = [context.get("other")]
+    for key in ("requests", "changes"):
+        found += [item.get("other") for item in context.get(key, [])]
+    return [person for person in found if person]
+
+
+def _forgotten(email):
+    """A person erased after this message was queued is never named when it is rendered:
+    privacy.forget marked them, they read as « a person no longer taking part » in the
+    recipient's language."""
+    label = str(_("une personne qui ne participe plus aux Rencontres"))
+    context = email.context
+    if not any(person.get("erased") for person in people_named(context)):
+        return {}
+    for person in people_named(context):
+        if person.get("erased"):
+            person.update(name=label, organisation="—")
+    return {key: context[key] for key in ("other", "requests", "changes") if key in context}
+
+
 def _answer_link(email):
     """A personal link minted when the message leaves, working until the last of its
     requests expires, and not one of the person's few most recent links
@@ -24,7 +46,7 @@ def _answer_link(email):
         default=timezone.now(),
     )
     token = AccessKey.issue(email.registration, until=expiry)
-    return {"token": token, "site_url": settings.SITE_URL, "secrets": [token]}
+    return {"token": token, "site_url": settings.SITE_URL, "secrets": [token], **_forgotten(email)}
 
 
 # The B2B messages (their templates: meetings/email/<name>.txt and .html), named in the
@@ -44,6 +66,7 @@ KINDS = {
     "digest": {"label": _("B2B : récapitulatif du jour"), "context": _answer_link},
 }
 for name, options in KINDS.items():
+    options.setdefault("context", _forgotten)
     emails.register_kind(f"b2b_{name}", templates=f"meetings/email/{name}", **options)
 
 
@@ -54,7 +77,12 @@ def _queue(registration, kind, **context):
 
 
 def _person(registration):
-    return {"name": registration.full_name, "organisation": registration.organisation}
+    """The other party as a message names them; `pk` lets an erasure find them here."""
+    return {
+        "pk": registration.pk,
+        "name": registration.full_name,
+        "organisation": registration.organisation,
+    }
 
 
 def _when(registration, time):
