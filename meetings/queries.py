@@ -35,16 +35,29 @@ def themes_read():
     )
 
 
-def directory_access(registration):
-    """(programme, the person's profile status or None) in 1 query: who may see the
-    directory."""
-    status = Profile.objects.filter(registration_id=registration.pk).values("status")[:1]
+@dataclass(frozen=True)
+class ProfileState:
+    """What the B2B pages need to know of the viewer's own profile."""
+
+    status: str
+    rejection_reason: str
+
+
+def b2b_access(registration):
+    """(programme or None, the person's ProfileState or None) in 1 query: what the B2B
+    page and the directory check before anything else."""
+    mine = Profile.objects.filter(registration_id=registration.pk)
     programme = (
         Programme.objects.filter(edition_id=registration.edition_id)
-        .annotate(viewer_status=Subquery(status))
+        .annotate(
+            viewer_status=Subquery(mine.values("status")[:1]),
+            viewer_rejection=Subquery(mine.values("rejection_reason")[:1]),
+        )
         .first()
     )
-    return programme, (programme.viewer_status if programme else None)
+    if programme is None or programme.viewer_status is None:
+        return programme, None
+    return programme, ProfileState(programme.viewer_status, programme.viewer_rejection)
 
 
 @dataclass(frozen=True)
@@ -165,12 +178,25 @@ def listed_profile(*, viewer, pk):
 
 
 def requests_of(registration):
-    """The person's requests, sent and received, newest first, with their meeting (1 query)."""
+    """The person's requests, sent and received, newest first, with their meeting (1 query;
+    only the columns the B2B page, the agenda and the CSV show)."""
     return list(
         MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
         .select_related("sender", "recipient", "meeting__time", "meeting__table__partner")
+        .only(
+            *("status", "public_id", "sender_id", "recipient_id", "created_at"),
+            *(f"{side}__{name}" for side in ("sender", "recipient") for name in PERSON),
+            *("meeting__status", "meeting__guid", "meeting__request_id", "meeting__time_id"),
+            *("meeting__table_id", "meeting__sequence"),
+            *("meeting__time__starts_at", "meeting__time__ends_at"),
+            *("meeting__table__number", "meeting__table__partner"),
+        )
         .order_by("-created_at", "-pk")
     )
+
+
+# What the B2B pages show of the other party.
+PERSON = ("first_name", "last_name", "organisation")
 
 
 def request_of(registration, public_id):

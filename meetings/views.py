@@ -45,13 +45,15 @@ def _taking_part(registration):
 @personal
 def home(request, registration, token):
     """The person's B2B page: their profile's state, requests, and their one agenda."""
-    programme = _programme(registration)
+    programme, profile = queries.b2b_access(registration)
+    if programme is None or registration.is_cancelled:
+        raise Http404("No B2B for this registration")
     requests = queries.requests_of(registration)
     pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
     return _page(
         request, registration, token, "home",
         programme=programme,
-        profile=queries.profile_of(registration),
+        profile=profile,
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
         agenda=queries.agenda(registration, requests),
@@ -107,10 +109,10 @@ def leave(request, registration, token):
 def directory(request, registration, token):
     """The directory: a few queries, the filter lists and the cards from shared pieces
     (directory.py); the page itself is the person's and never kept."""
-    programme, status = queries.directory_access(registration)
+    programme, profile = queries.b2b_access(registration)
     if programme is None or registration.is_cancelled:
         raise Http404("No B2B for this registration")
-    if status is None or status in (Profile.Status.LEFT, Profile.Status.REJECTED):
+    if profile is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
         raise Http404("Not taking part")
     themes = queries.themes_read()
     filters = DirectoryFilter(request.GET or None, themes=themes).valid_filters

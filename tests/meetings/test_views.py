@@ -282,5 +282,5 @@ def test_agenda_page_queries_do_not_grow_with_meetings(client, programme):
     with_one = queries_for_page()
     for time in times[1:8]:
         meet(time)
-    assert queries_for_page() == with_one <= 6
+    assert queries_for_page() == with_one <= 4
     assert client.get(url("home", token)).text.count("Table ") == 8
