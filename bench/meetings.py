@@ -28,7 +28,8 @@ def rows():
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: `apt-get install {tool}` (make bench does it)")
     work = Path(tempfile.mkdtemp(prefix="rencontres-bench-b2b-"))
-    env = site_env(work, DATABASE_URL=postgres_database("rencontres_bench_b2b"), CONN_MAX_AGE="60")
+    database = os.environ.get("BENCH_B2B_DATABASE", "rencontres_bench_b2b")
+    env = site_env(work, DATABASE_URL=postgres_database(database), CONN_MAX_AGE="60")
     fresh_site(env)
     links = json.loads(shell(env, "from bench import meetings_data; meetings_data.b2b_links()"))
     measured = []

@@ -55,6 +55,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.programme_save(programme=obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting it would drop requests and meetings without telling anyone.
+        if obj is not None and obj.requests.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Table:
             return super().save_formset(request, form, formset, change)
@@ -103,6 +109,13 @@ class ThemeAdmin(TranslationAdmin):
     def save_model(self, request, obj, form, change):
         services.theme_save(theme=obj)
 
+    def delete_model(self, request, obj):
+        services.theme_delete(theme=obj)
+
+    def delete_queryset(self, request, queryset):
+        for theme in queryset:
+            services.theme_delete(theme=theme)
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
@@ -122,7 +135,7 @@ class ProfileAdmin(admin.ModelAdmin):
         "registration__organisation",
     ]
     list_select_related = ["registration"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "hide"]
     readonly_fields = ["registration", "status", "rejection_reason", "reviewed_at", "created_at"]
     fields = [
         "registration",
@@ -168,6 +181,22 @@ class ProfileAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description=_("Retirer de l'annuaire les profils choisis"), permissions=["view"])
+    def hide(self, request, queryset):
+        profiles = list(queryset)
+        for profile in profiles:
+            services.profile_hide(profile=profile)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s profil retiré de l'annuaire.",
+                "%(count)s profils retirés de l'annuaire.",
+                len(profiles),
+            )
+            % {"count": len(profiles)},
+            messages.SUCCESS,
+        )
+
     @admin.action(
         description=_("Refuser les profils choisis (avec un motif)"), permissions=["view"]
     )
@@ -204,6 +233,25 @@ class MeetingRequestAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["sender", "recipient"]
     search_fields = ["sender__last_name", "recipient__last_name"]
+    actions = ["withdraw"]
+
+    @admin.action(
+        description=_(
+            "Retirer les demandes en attente choisies (la personne sollicitée est prévenue)"
+        ),
+        permissions=["view"],
+    )
+    def withdraw(self, request, queryset):
+        done = sum(
+            services.request_withdraw_by_staff(request=r)
+            for r in queryset.select_related("sender", "recipient")
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)s demande retirée.", "%(count)s demandes retirées.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 class HeldFilter(admin.SimpleListFilter):
@@ -249,6 +297,28 @@ class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["time", "table", "request", "status", "held", "absent_before", "sequence"]
     list_filter = ["status", HeldFilter, AbsentBeforeFilter, "time", "table"]
     list_select_related = ["time", "table", "request__sender", "request__recipient"]
+    actions = ["cancel"]
+
+    @admin.action(
+        description=_("Annuler les rendez-vous choisis (les deux personnes sont prévenues)"),
+        permissions=["view"],
+    )
+    def cancel(self, request, queryset):
+        meetings = list(
+            queryset.filter(status=Meeting.Status.SCHEDULED).select_related(
+                "request__sender", "request__recipient"
+            )
+        )
+        for meeting in meetings:
+            services.meeting_cancel_by_staff(meeting=meeting)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s rendez-vous annulé.", "%(count)s rendez-vous annulés.", len(meetings)
+            )
+            % {"count": len(meetings)},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (

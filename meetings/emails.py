@@ -2,17 +2,59 @@
 sent by the worker in the recipient's language). They name the other party and their
 organisation, never their address or phone."""
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from registration import emails
+from registration.models import AccessKey
+
+
+def people_named(context):
+    """The other parties a message's context names (dicts: pk, name, organisation)."""
+    found = [context.get("other")]
+    for key in ("requests", "changes"):
+        found += [item.get("other") for item in context.get(key, [])]
+    return [person for person in found if person]
+
+
+def _forgotten(email):
+    """A person erased after this message was queued is never named when it is rendered:
+    privacy.forget marked them, they read as « a person no longer taking part » in the
+    recipient's language."""
+    label = str(_("une personne qui ne participe plus aux Rencontres"))
+    context = email.context
+    if not any(person.get("erased") for person in people_named(context)):
+        return {}
+    for person in people_named(context):
+        if person.get("erased"):
+            person.update(name=label, organisation="—")
+    return {key: context[key] for key in ("other", "requests", "changes") if key in context}
+
+
+def _answer_link(email):
+    """A personal link minted when the message leaves, working until the last of its
+    requests expires, and not one of the person's few most recent links
+    (AccessKey.issue(until=)): a person asked by many keeps every answer link, and their
+    own links too. Cut from what is stored, like every secret."""
+    from .models import MeetingRequest
+
+    ids = [r["request"] for r in email.context.get("requests", [])] or [email.context["request"]]
+    expiry = max(
+        MeetingRequest.objects.filter(public_id__in=ids).values_list("expires_at", flat=True),
+        default=timezone.now(),
+    )
+    token = AccessKey.issue(email.registration, until=expiry)
+    return {"token": token, "site_url": settings.SITE_URL, "secrets": [token], **_forgotten(email)}
+
 
 # The B2B messages (their templates: meetings/email/<name>.txt and .html), named in the
-# outbox b2b_<name>. The request received and the digest carry a fresh personal link, to
-# answer; the meeting accepted or cancelled carries the person's calendar (.ics) updated.
+# outbox b2b_<name>. The request received and the digest carry a personal link to answer,
+# minted when they leave (_answer_link); the meeting accepted or cancelled carries the
+# person's calendar (.ics) updated.
 KINDS = {
-    "request_received": {"label": _("B2B : demande reçue"), "linked": True},
+    "request_received": {"label": _("B2B : demande reçue"), "context": _answer_link},
     "request_withdrawn": {"label": _("B2B : demande retirée")},
     "request_declined": {"label": _("B2B : demande déclinée")},
     "request_expired": {"label": _("B2B : demande expirée")},
@@ -23,9 +65,10 @@ KINDS = {
     "meetings_moved": {"label": _("B2B : rendez-vous déplacés"), "agenda": True},
     "profile_approved": {"label": _("B2B : profil approuvé")},
     "profile_rejected": {"label": _("B2B : profil refusé")},
-    "digest": {"label": _("B2B : récapitulatif du jour"), "linked": True},
+    "digest": {"label": _("B2B : récapitulatif du jour"), "context": _answer_link},
 }
 for name, options in KINDS.items():
+    options.setdefault("context", _forgotten)
     emails.register_kind(f"b2b_{name}", templates=f"meetings/email/{name}", **options)
 
 
@@ -36,7 +79,12 @@ def _queue(registration, kind, **context):
 
 
 def _person(registration):
-    return {"name": registration.full_name, "organisation": registration.organisation}
+    """The other party as a message names them; `pk` lets an erasure find them here."""
+    return {
+        "pk": registration.pk,
+        "name": registration.full_name,
+        "organisation": registration.organisation,
+    }
 
 
 def _when(registration, time):
@@ -111,9 +159,9 @@ def meeting_accepted(registration, *, meeting):
     )
 
 
-def meeting_cancelled(registration, *, meeting, by):
-    """`by`: the party who cancelled, or None when the team did (the other missed a
-    meeting before)."""
+def meeting_cancelled(registration, *, meeting, by, no_show=False):
+    """`by`: the party who cancelled, or None when the team did (admin); `no_show`: the
+    team did because the other party missed a meeting before."""
     other = meeting.request.other(registration)
     _queue(
         registration,
@@ -122,6 +170,7 @@ def meeting_cancelled(registration, *, meeting, by):
         when=_when(registration, meeting.time),
         by_me=by is not None and by.pk == registration.pk,
         by_team=by is None,
+        no_show=no_show,
     )
 
 

@@ -64,10 +64,11 @@ class ProfileForm(forms.Form):
 
 
 class DirectoryFilter(forms.Form):
+    """Validates the directory's filters (the page writes its own option lists, see
+    directory.py); an invalid value leaves its filter out, the others still apply."""
+
     q = forms.CharField(label=_("Recherche"), max_length=100, required=False)
-    theme = forms.ModelChoiceField(
-        label=_("Thème"), queryset=Theme.objects.all(), required=False, empty_label=_("Tous")
-    )
+    theme = forms.TypedChoiceField(label=_("Thème"), coerce=int, required=False)
     organisation_type = forms.ChoiceField(
         label=_("Type d'organisation"),
         choices=[("", _("Tous")), *Registration.OrganisationType.choices],
@@ -79,6 +80,18 @@ class DirectoryFilter(forms.Form):
     language = forms.ChoiceField(
         label=_("Langue"), choices=[("", _("Toutes")), *LANGUAGES], required=False
     )
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("Tous")), *((str(pk), n) for pk, n in themes)]
+
+    @property
+    def valid_filters(self):
+        """The filters that are valid, whatever the others are."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class RequestForm(forms.Form):

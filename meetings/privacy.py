@@ -2,7 +2,11 @@
 their erasure and the yearly purge."""
 
 from django.db.models import Q
+from django.utils.html import escape
 
+from registration.models import OutgoingEmail
+
+from .emails import people_named
 from .models import Meeting, MeetingRequest, Profile
 
 
@@ -58,3 +62,29 @@ def forget(registration_ids):
     MeetingRequest.objects.filter(
         Q(sender__in=registration_ids) | Q(recipient__in=registration_ids)
     ).update(message="—", decline_note="")
+    _outbox_forget(set(registration_ids))
+
+
+def _outbox_forget(ids):
+    """The other parties' B2B messages that name these people (queued, even by this
+    erasure, or sent) stop naming them: the context marks them erased (the worker renders
+    « a person no longer taking part »), and what was already rendered loses their name
+    and organisation. The person's own messages are deleted by the caller."""
+    named = Q(context__other__pk__in=list(ids)) | Q(kind__in=["b2b_digest", "b2b_meetings_moved"])
+    emails = OutgoingEmail.objects.filter(named, kind__startswith="b2b_").exclude(
+        registration__in=ids
+    )
+    for email in emails.only("context", "subject", "body", "html_body"):
+        texts = {name: getattr(email, name) for name in ("subject", "body", "html_body")}
+        changed = False
+        for person in people_named(email.context):
+            if person.get("pk") not in ids or person.get("erased"):
+                continue
+            for word in (person.get("name"), person.get("organisation")):
+                if word and len(word) > 1:
+                    for form in {word, escape(word)}:
+                        texts = {name: text.replace(form, "—") for name, text in texts.items()}
+            person.update(name="", organisation="", erased=True)
+            changed = True
+        if changed:
+            OutgoingEmail.objects.filter(pk=email.pk).update(context=email.context, **texts)

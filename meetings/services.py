@@ -513,10 +513,19 @@ def _meeting_cancel(meeting, now):
 
 def meeting_cancel(*, meeting, registration, now=None):
     """Either party cancels; the other is told. The pair may ask again afterwards."""
-    now = now or timezone.now()
     request = meeting.request
     if registration.pk not in (request.sender_id, request.recipient_id):
         raise Refused(NOT_PENDING)
+    return _meeting_cancel_told(meeting, now or timezone.now(), by=registration)
+
+
+def meeting_cancel_by_staff(*, meeting, now=None):
+    """Staff cancel a meeting (admin); both people are told it was the team."""
+    return _meeting_cancel_told(meeting, now or timezone.now(), by=None)
+
+
+def _meeting_cancel_told(meeting, now, *, by):
+    request = meeting.request
     with transaction.atomic():
         _lock_people(request.sender, request.recipient)
         meeting = _locked(Meeting.objects.filter(pk=meeting.pk)).select_related("time").get()
@@ -524,9 +533,11 @@ def meeting_cancel(*, meeting, registration, now=None):
             return meeting
         _meeting_cancel(meeting, now)
         MeetingRequest.objects.filter(pk=request.pk).update(status=MeetingRequest.Status.CANCELLED)
-        other = request.other(registration)
-        emails.meeting_cancelled(other, meeting=meeting, by=registration)
-        emails.meeting_cancelled(registration, meeting=meeting, by=registration)
+        people = (request.sender, request.recipient)
+        if by is not None:  # the other first
+            people = sorted(people, key=lambda person: person.pk == by.pk)
+        for person in people:
+            emails.meeting_cancelled(person, meeting=meeting, by=by)
     return meeting
 
 
@@ -613,9 +624,37 @@ def meetings_cancel_upcoming(*, registration, now=None):
             MeetingRequest.objects.filter(pk=request.pk).update(
                 status=MeetingRequest.Status.CANCELLED
             )
-            emails.meeting_cancelled(request.other(registration), meeting=meeting, by=None)
+            emails.meeting_cancelled(
+                request.other(registration), meeting=meeting, by=None, no_show=True
+            )
             count += 1
     return count
+
+
+def request_withdraw_by_staff(*, request, now=None):
+    """Staff take back a request still waiting (admin): as if its sender had; the
+    recipient is told. Returns False when it no longer waited."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_people(request.sender, request.recipient)
+        request = _locked(MeetingRequest.objects.filter(pk=request.pk)).get()
+        if request.status != MeetingRequest.Status.PENDING:
+            return False
+        request.status = MeetingRequest.Status.CANCELLED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        emails.request_withdrawn(request.recipient, request=request)
+    return True
+
+
+def profile_hide(*, profile, now=None):
+    """Staff take a profile out of the directory (admin): nobody can ask them any more;
+    what is already agreed stays. The person may list it again from their page."""
+    Profile.objects.filter(pk=profile.pk).update(is_listed=False, updated_at=now or timezone.now())
+
+
+def theme_delete(*, theme):
+    theme.delete()  # its profiles simply lose it
 
 
 def table_delete(*, table):

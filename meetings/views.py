@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from registration.views import personal
 
+from . import directory as b2b_directory
 from . import exports, queries, services
 from . import printed_agenda as printed
 from .availability import common_free_times
@@ -47,14 +48,16 @@ def _taking_part(registration):
 @personal
 def home(request, registration, token):
     """The person's B2B page: their profile's state, requests, and their one agenda."""
-    programme = _programme(registration)
+    programme, profile = queries.b2b_access(registration)
+    if programme is None or registration.is_cancelled:
+        raise Http404("No B2B for this registration")
     requests = queries.requests_of(registration)
     pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
     to_place = [r for r in requests if queries.is_to_place(r)]
     return _page(
         request, registration, token, "home",
         programme=programme,
-        profile=queries.profile_of(registration),
+        profile=profile,
         received=[r for r in pending if r.recipient_id == registration.pk],
         sent=[r for r in pending if r.sender_id == registration.pk],
         to_place=to_place,
@@ -114,19 +117,29 @@ def leave(request, registration, token):
 
 @personal
 def directory(request, registration, token):
-    _programme(registration)
-    _taking_part(registration)
-    filters = DirectoryFilter(request.GET or None)
-    page = queries.directory(
-        viewer=registration,
-        filters=filters.cleaned_data if filters.is_valid() else {},
-        page=request.GET.get("page"),
+    """The directory: a few queries, the filter lists and the cards from shared pieces
+    (directory.py); the page itself is the person's and never kept."""
+    programme, profile = queries.b2b_access(registration)
+    if programme is None or registration.is_cancelled:
+        raise Http404("No B2B for this registration")
+    if profile is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
+        raise Http404("Not taking part")
+    themes = queries.themes_read()
+    filters = DirectoryFilter(request.GET or None, themes=themes).valid_filters
+    page = queries.directory(viewer=registration, filters=filters, page=request.GET.get("page"))
+    names = dict(themes)
+    cards = b2b_directory.cards_html(
+        [
+            b2b_directory.card_of(row, [names[pk] for pk, _n in themes if pk in row["theme_ids"]])
+            for row in page.rows
+        ]
     )
     query = request.GET.copy()
     query.pop("page", None)
     return _page(
         request, registration, token, "directory",
-        filters=filters, page=page, query=query.urlencode(),
+        page=page, cards=cards, q=filters.get("q", ""), query=query.urlencode(),
+        options=b2b_directory.filter_options(themes, filters),
     )  # fmt: skip
 
 

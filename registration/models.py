@@ -333,7 +333,9 @@ class AccessKey(models.Model):
     Keys are minted by the task worker when it sends a message that carries a link, never
     stored in clear anywhere (outbox, admin, logs). A key expires with the edition's
     personal data; a registration keeps its MAX_LIVE most recent keys, so asking for the
-    link again keeps the last few links working and no more."""
+    link again keeps the last few links working and no more. A key for one message that
+    must keep working for a while whatever else is sent (the answer link of a B2B request,
+    until the request expires) is not one of them: it has its own, earlier expiry."""
 
     MAX_LIVE = 5
 
@@ -344,6 +346,8 @@ class AccessKey(models.Model):
     verifier_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expire le"))
+    # False: a key with its own expiry (`until`), outside the MAX_LIVE most recent.
+    counted = models.BooleanField(default=True, editable=False)
 
     objects = AccessKeyQuerySet.as_manager()
 
@@ -355,22 +359,30 @@ class AccessKey(models.Model):
         return self.selector
 
     @classmethod
-    def issue(cls, registration, *, now=None):
+    def issue(cls, registration, *, now=None, until=None):
         """Create a key and return the token for the link (shown once, never stored). The
-        oldest keys beyond MAX_LIVE, and expired ones, are deleted."""
+        oldest keys beyond MAX_LIVE, and expired ones, are deleted. With `until`, the key
+        works until then (at the latest with the personal data) and is not counted among
+        the MAX_LIVE: neither pushed out by later links nor pushing them out."""
         now = now or timezone.now()
         selector = secrets.token_hex(8)  # public, finds the row (no "-" in it)
         verifier = secrets.token_urlsafe(32)  # 256 bits, secret: only its hash is stored
         keys = cls.objects.filter(registration=registration)
+        expires_at = key_expiry(registration.edition)
         with transaction.atomic():
             cls.objects.create(
                 registration=registration,
                 selector=selector,
                 verifier_hash=_digest(verifier),
-                expires_at=key_expiry(registration.edition),
+                expires_at=min(until, expires_at) if until else expires_at,
+                counted=until is None,
             )
-            kept = list(keys.live(now).order_by("-pk").values_list("pk", flat=True)[: cls.MAX_LIVE])
-            keys.exclude(pk__in=kept).delete()
+            counted = keys.filter(counted=True)
+            kept = list(
+                counted.live(now).order_by("-pk").values_list("pk", flat=True)[: cls.MAX_LIVE]
+            )
+            counted.exclude(pk__in=kept).delete()
+            keys.filter(counted=False, expires_at__lte=now).delete()
         return f"{selector}-{verifier}"
 
 

@@ -78,3 +78,93 @@ def test_a_rejected_profile_corrected_goes_back_to_the_queue(programme):
     services.profile_save(registration=person, data={"presentation": "Complet"}, themes=[])
     profile.refresh_from_db()
     assert profile.status == "pending" and profile.rejection_reason == ""
+
+
+def test_staff_write_b2b_data_only_through_the_services(admin_client, programme):
+    """Cancel a meeting (both told, the team named), withdraw a waiting request (the person
+    asked is told), take a profile out of the directory: admin actions calling services;
+    nothing in admin adds, changes or deletes these rows directly."""
+    from meetings import services
+    from meetings.models import Meeting, MeetingRequest
+
+    alice, bob, carol = (taking_part(programme) for _ in range(3))
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    waiting = services.request_create(sender=alice, recipient=carol, message="y")
+    OutgoingEmail.objects.all().delete()
+
+    changelist = reverse("admin:meetings_meeting_changelist")
+    page = admin_client.get(changelist)
+    assert 'value="cancel"' in page.text and 'value="delete_selected"' not in page.text
+    admin_client.post(changelist, {"action": "cancel", "_selected_action": [meeting.pk]})
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+    assert not meeting.seats.exists()
+    told = OutgoingEmail.objects.filter(kind="b2b_meeting_cancelled")
+    assert sorted(told.values_list("registration", flat=True)) == sorted([alice.pk, bob.pk])
+    assert all(e.context["by_staff"] and not e.context["by_me"] for e in told)
+
+    changelist = reverse("admin:meetings_meetingrequest_changelist")
+    admin_client.post(changelist, {"action": "withdraw", "_selected_action": [waiting.pk]})
+    assert MeetingRequest.objects.get(pk=waiting.pk).status == "cancelled"
+    assert OutgoingEmail.objects.filter(kind="b2b_request_withdrawn", registration=carol).exists()
+
+    profile = Profile.objects.get(registration=carol)
+    changelist = reverse("admin:meetings_profile_changelist")
+    admin_client.post(changelist, {"action": "hide", "_selected_action": [profile.pk]})
+    assert not Profile.objects.get(pk=profile.pk).is_listed
+    with pytest.raises(services.Refused):
+        services.request_create(sender=bob, recipient=carol, message="z")
+
+    for name in ("meeting", "meetingrequest", "profile"):
+        assert admin_client.get(reverse(f"admin:meetings_{name}_add")).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_a_table_with_meetings_is_not_deleted_from_admin(admin_client, programme):
+    from meetings import services
+
+    alice, bob = taking_part(programme), taking_part(programme)
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    page = admin_client.get(reverse("admin:meetings_programme_change", args=[programme.pk]))
+    assert page.status_code == 200
+    delete = reverse("admin:meetings_programme_delete", args=[programme.pk])
+    assert delete not in page.text  # the programme has requests: no delete
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    form = page.context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if k in form.fields and v is not None and not isinstance(v, list)
+    }
+    data["sessions"] = [s.pk for s in programme.sessions.all()]
+    for name in ("opens_at", "closes_at"):
+        local = form.initial[name].astimezone(programme.edition.tz)
+        data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M}"
+    tables = list(programme.tables.all())
+    data.update({"tables-TOTAL_FORMS": len(tables), "tables-INITIAL_FORMS": len(tables)})
+    for n, table in enumerate(tables):
+        data.update({f"tables-{n}-id": table.pk, f"tables-{n}-number": table.number,
+                     f"tables-{n}-programme": programme.pk})  # fmt: skip
+        if table.pk == meeting.table_id:
+            data[f"tables-{n}-DELETE"] = "on"
+    data.update({"times-TOTAL_FORMS": 0, "times-INITIAL_FORMS": 0})
+    response = admin_client.post(
+        reverse("admin:meetings_programme_change", args=[programme.pk]), data
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "protégés" in response.text  # Django's own refusal (the meeting's PROTECT)
+    assert programme.tables.filter(pk=meeting.table_id).exists()

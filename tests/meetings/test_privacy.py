@@ -70,3 +70,47 @@ def test_meetings_csv_is_formula_safe(client, met):
         assert len(rows) == 2
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in rows[1])
         assert rows[1][3] == "'" + other.organisation
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_erased_person_is_no_longer_named_in_the_other_partys_messages(programme, language):
+    """Bob's messages about Alice (the acceptance already sent, the cancellation her
+    erasure queues, a digest waiting) stop naming her, in what is stored and in what the
+    worker renders later."""
+    from django.core import mail
+
+    from registration import emails as registration_emails
+    from registration.models import OutgoingEmail
+
+    alice = taking_part(programme, first_name="Aurélie", last_name="O'Quinlan",
+                        organisation="Ville d'Ouessant")  # fmt: skip
+    bob = taking_part(programme, language=language)
+    carol = taking_part(programme)
+    services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    services.request_create(sender=carol, recipient=bob, message="y")
+    Profile.objects.filter(registration=bob).update(wants_digest=True)
+    services.request_create(sender=alice, recipient=carol, message="z")
+    for pk in OutgoingEmail.objects.filter(registration=bob).values_list("pk", flat=True):
+        registration_emails.deliver(pk)
+    assert any("O'Quinlan" in m.body for m in mail.outbox if m.to == [bob.email])
+
+    privacy.registration_erase(registration=alice)
+    mail.outbox.clear()
+    pending = OutgoingEmail.objects.filter(registration=bob, status="pending")
+    assert pending.filter(kind="b2b_meeting_cancelled").exists()
+    for pk in pending.values_list("pk", flat=True):
+        registration_emails.deliver(pk)
+    words = ("Aurélie", "Quinlan", "Ouessant")
+    for email in OutgoingEmail.objects.filter(registration__in=[bob, carol]):
+        stored = f"{email.context} {email.subject} {email.body} {email.html_body}"
+        assert not any(word in stored for word in words), email.kind
+    (cancelled,) = mail.outbox
+    assert not any(word in cancelled.body for word in words)
+    expected = {"fr": "une personne qui ne participe plus", "en": "a person no longer taking part"}
+    assert expected[language] in cancelled.body.replace("\n", " ").lower()
+    assert carol.full_name in str(OutgoingEmail.objects.filter(registration=bob).values_list(
+        "body", flat=True))  # fmt: skip

@@ -1,0 +1,166 @@
+"""The B2B directory's HTML, built from pieces shared by every viewer: the page itself is
+personal (`no-store`, never kept), its pieces are not.
+
+- The filter lists (themes, organisation types, countries, languages): their options are
+  written once per language and list of themes (the themes are part of the key, read in
+  the same query as the rest, so a staff edit shows at once) and kept in this process;
+  a request only marks the chosen option.
+- The cards: a card's HTML is keyed by a hash of everything it shows and the language
+  (content-addressed: an edited profile has a new key, nothing to invalidate), kept in this
+  process and in the shared cache, so a page of 20 cards costs one `get_many` at worst and
+  renders only the cards never seen. A card links to the profile relatively (`<pk>/`): no
+  viewer's link is ever in a shared piece.
+"""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django_countries import countries
+
+from registration.models import Registration
+
+from .models import LANGUAGES
+
+CARD_VERSION = "1"  # bump when the card's template changes
+CARD_TIMEOUT = 6 * 3600  # in the shared cache; an erased person's card goes with it
+LOCAL_CARDS = 4096  # cards kept in this process (a few hundred kB)
+
+_local = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a card shows (all of it goes into its key)."""
+
+    pk: int
+    name: str
+    organisation: str
+    organisation_type: str
+    country: str
+    themes: tuple
+    presentation: str
+
+    def key(self, language):
+        values = (CARD_VERSION, language, *map(str, self.values()))
+        digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+        return f"b2b-card:{digest}"
+
+    def values(self):
+        return (
+            self.pk,
+            self.name,
+            self.organisation,
+            self.organisation_type,
+            self.country,
+            "\x1e".join(self.themes),
+            self.presentation,
+        )
+
+
+def card_of(row, themes):
+    """A Card from a page row (queries.directory) and its theme names."""
+    language = translation.get_language()
+    return Card(
+        pk=row["pk"],
+        name=" ".join(p for p in (row["first_name"], row["last_name"]) if p),
+        organisation=row["organisation"],
+        organisation_type=_labels(language)[0].get(row["organisation_type"], ""),
+        country=_labels(language)[1].get(row["country"], row["country"]),
+        themes=tuple(themes),
+        presentation=Truncator(row["presentation"]).words(30) if row["presentation"] else "",
+    )
+
+
+def cards_html(cards):
+    """The cards' HTML, in order, in the active language: from this process, then the
+    shared cache (one get_many), the rest rendered and shared."""
+    language = translation.get_language()
+    keys = [card.key(language) for card in cards]
+    found = {key: _local[key] for key in keys if key in _local}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+    rendered = {}
+    for card, key in zip(cards, keys, strict=True):
+        if key not in found:
+            html = render_to_string("meetings/includes/profile_card.html", {"card": card})
+            found[key] = rendered[key] = html
+    if rendered:
+        cache.set_many(rendered, CARD_TIMEOUT)
+    for key in keys:
+        _local[key] = found[key]
+        _local.move_to_end(key)
+    while len(_local) > LOCAL_CARDS:
+        _local.popitem(last=False)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 (rendered by our template)
+
+
+@lru_cache(maxsize=8)
+def _labels(language):
+    """({organisation type: label}, {country code: name}) in `language`."""
+    with translation.override(language):
+        kinds = {value: str(label) for value, label in Registration.OrganisationType.choices}
+        return kinds, {code: str(name) for code, name in countries}
+
+
+@lru_cache(maxsize=64)
+def _options(language, themes):
+    """{field: [(value, option HTML)]} for the filter lists, in `language`, the « all »
+    choice first; `themes` is ((pk, name), ...)."""
+    with translation.override(language):
+        every, every_f = translation.gettext("Tous"), translation.gettext("Toutes")
+        lists = {
+            "theme": [("", every), *((str(pk), name) for pk, name in themes)],
+            "organisation_type": [("", every), *Registration.OrganisationType.choices],
+            "country": [("", every), *countries],
+            "language": [("", every_f), *LANGUAGES],
+        }
+        return {
+            field: [(str(value), str(label)) for value, label in choices]
+            for field, choices in lists.items()
+        }
+
+
+@lru_cache(maxsize=64)
+def _options_html(language, themes):
+    return {
+        field: "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices
+        )
+        for field, choices in _options(language, themes).items()
+    }
+
+
+@lru_cache(maxsize=64)
+def _values(language, themes):
+    return {
+        field: frozenset(value for value, _label in choices)
+        for field, choices in _options(language, themes).items()
+    }
+
+
+def filter_options(themes, chosen):
+    """The option lists of the filter form as HTML, the chosen values selected (only a
+    value of the list can be: anything else leaves « all » selected). `themes`:
+    ((pk, name), ...) in the active language."""
+    language = translation.get_language()
+    themes = tuple(themes)
+    values = _values(language, themes)
+    html = {}
+    for field, options in _options_html(language, themes).items():
+        value = str(chosen.get(field) or "")
+        if value in values[field] and value:
+            mark = f'<option value="{escape(value)}">'
+            options = options.replace(mark, f'<option value="{escape(value)}" selected>', 1)
+        else:
+            options = options.replace('<option value="">', '<option value="" selected>', 1)
+        html[field] = mark_safe(options)  # noqa: S308 (escaped when the lists were written)
+    return html
