@@ -187,7 +187,7 @@ def requests_of(registration):
             *("status", "public_id", "sender_id", "recipient_id", "created_at"),
             *(f"{side}__{name}" for side in ("sender", "recipient") for name in PERSON),
             *("meeting__status", "meeting__guid", "meeting__request_id", "meeting__time_id"),
-            *("meeting__table_id", "meeting__sequence"),
+            *("meeting__table_id", "meeting__sequence", "meeting__not_held_at"),
             *("meeting__time__starts_at", "meeting__time__ends_at"),
             *("meeting__table__number", "meeting__table__partner"),
         )

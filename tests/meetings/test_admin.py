@@ -105,7 +105,9 @@ def test_staff_write_b2b_data_only_through_the_services(admin_client, programme)
     assert not meeting.seats.exists()
     told = OutgoingEmail.objects.filter(kind="b2b_meeting_cancelled")
     assert sorted(told.values_list("registration", flat=True)) == sorted([alice.pk, bob.pk])
-    assert all(e.context["by_staff"] and not e.context["by_me"] for e in told)
+    assert all(
+        e.context["by_team"] and not e.context["no_show"] and not e.context["by_me"] for e in told
+    )
 
     changelist = reverse("admin:meetings_meetingrequest_changelist")
     admin_client.post(changelist, {"action": "withdraw", "_selected_action": [waiting.pk]})
