@@ -306,10 +306,16 @@ def registration_create(
         with transaction.atomic():
             # Before the edition's lock, which every sign-up waits on: a duplicate that
             # slips in meanwhile is stopped by the constraints (handled below).
-            for existing in Registration.objects.filter(
-                Q(form_token=form_token)
-                | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
-            ).order_by("pk"):
+            for existing in (
+                Registration.objects.filter(
+                    Q(form_token=form_token)
+                    | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
+                )
+                # What is compared, and what a DuplicateRegistration's reader shows (staff:
+                # its number and name); the other columns stay unread unless asked for.
+                .only(*DUPLICATE_FIELDS)
+                .order_by("pk")
+            ):
                 if existing.form_token != form_token:
                     raise DuplicateRegistration(existing)
                 if _same_address(existing.email, data["email"]):
@@ -361,6 +367,7 @@ def registration_create(
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+DUPLICATE_FIELDS = ("form_token", "email", "first_name", "last_name", "organisation")
 
 
 def _same_address(a, b):
