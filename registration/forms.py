@@ -70,6 +70,39 @@ def country_choices(language):
         return FixedChoices(list(field.choices))
 
 
+# The labels below depend only on the programme's dates and the language: formatted once
+# per process (date_format walks the format string and translates each name at every call,
+# a tenth of a sign-up's CPU when done per request). Keys are small values, so a changed
+# programme simply makes new entries.
+@functools.lru_cache(maxsize=64)
+def day_choices(days, language):
+    """The « Jours de présence » choices: (ISO date, « Mercredi 8 juillet 2026 »)."""
+    with translation.override(language):
+        return [(day.isoformat(), date_format(day, "l j F Y").capitalize()) for day in days]
+
+
+@functools.lru_cache(maxsize=16)
+def lunch_label(day, language):
+    with translation.override(language):
+        return str(
+            _("Je participerai au cocktail déjeuner du %(day)s.")
+            % {"day": date_format(day, "l j F")}
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def slot_label(starts_at, ends_at, title, language, zone):
+    """A bookable slot's field label (« Mercredi 8 juillet, 14:30–16:00 · Ateliers ») and
+    its day, in `zone` (the active time zone's name)."""
+    with translation.override(language), timezone.override(zone):
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        label = (
+            f"{date_format(start, 'l j F').capitalize()}, "
+            f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')} · {title}"
+        )
+        return label, start.date()
+
+
 class FixedPrefixChoiceField(PrefixChoiceField):
     def valid_value(self, value):
         """A set look-up instead of a walk through every prefix."""
@@ -250,27 +283,26 @@ class RegistrationForm(forms.ModelForm):
         for name, autocomplete in AUTOCOMPLETE.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["autocomplete"] = autocomplete
-        self.fields["days"].choices = [
-            (day.isoformat(), date_format(day, "l j F Y").capitalize()) for day in edition.days
-        ]
+        language = get_language() or "fr"
+        self.fields["days"].choices = day_choices(tuple(edition.days), language)
         if edition.lunch_day:
-            self.fields["lunch"].label = _("Je participerai au cocktail déjeuner du %(day)s.") % {
-                "day": date_format(edition.lunch_day, "l j F")
-            }
+            self.fields["lunch"].label = lunch_label(edition.lunch_day, language)
         else:
             del self.fields["lunch"]
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("form_token", uuid.uuid4())
 
         self.slot_fields = []
+        self.slot_days = {}
         self.bookable = bookable
+        zone = timezone.get_current_timezone_name()
         for slot in bookable:
             name = f"slot_{slot.pk}"
-            start = timezone.localtime(slot.starts_at)
-            end = timezone.localtime(slot.ends_at)
+            label, self.slot_days[name] = slot_label(
+                slot.starts_at, slot.ends_at, slot.title, language, zone
+            )
             self.fields[name] = forms.TypedChoiceField(
-                label=f"{date_format(start, 'l j F').capitalize()}, "
-                f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')} · {slot.title}",
+                label=label,
                 choices=self.session_choices(slot, seats),
                 coerce=int,
                 empty_value=None,
@@ -278,9 +310,6 @@ class RegistrationForm(forms.ModelForm):
                 widget=forms.RadioSelect,
             )
             self.slot_fields.append((name, slot))
-        self.slot_days = {
-            f"slot_{slot.pk}": timezone.localdate(slot.starts_at) for slot in bookable
-        }
         # What other apps offer at sign-up (hooks.signup_options: B2B meetings).
         self.option_fields = []
         if not self.instance.pk:
@@ -352,6 +381,19 @@ class RegistrationForm(forms.ModelForm):
         return {
             name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
         }
+
+
+def _share_choices(form_class):
+    """Every form built deep-copies the class's fields, their choices included; fixed
+    choices are shared instead (FixedChoices). The country's are set per language by each
+    form (country_choices): the class keeps none to copy."""
+    for name in ("civility", "organisation_type", "language"):
+        field = form_class.base_fields[name]
+        field.choices = FixedChoices(field.choices)
+    form_class.base_fields["country"].choices = FixedChoices(())
+
+
+_share_choices(RegistrationForm)
 
 
 class RegistrationChangeForm(RegistrationForm):

@@ -8,14 +8,15 @@ requests queue instead of deadlocking:
 Emails are written to the outbox inside the same transactions (see emails.py).
 """
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from events.models import Edition, Session
+from events.models import Edition, Room, Session, SessionType, Slot
 
 from . import badges, emails, hooks
 from .models import DETAILS, AttendanceDay, Booking, Registration
@@ -105,19 +106,76 @@ SEAT_FIELDS = (
 )
 
 
+# The locking read of sessions with what the seat rules need of their slot, type and room:
+# the statement the ORM writes for `.select_related("room", "type", "slot")
+# .only(*SEAT_FIELDS)`, `_locked()` and ordered by pk. {S.slot} is a quoted column.
+SESSIONS_STATEMENT = """
+    SELECT {S}.{S.id}, {S}.{S.slot}, {S}.{S.type}, {S}.{S.room}, {S}.{S.starts_at},
+        {S}.{S.capacity}, {S}.{S.is_published}, {T}.{T.edition} AS seat_edition_id,
+        {K}.{K.is_bookable} AS seat_is_bookable, {R}.{R.capacity} AS seat_room_capacity
+    FROM {S} INNER JOIN {T} ON {S}.{S.slot} = {T}.{T.id}
+    INNER JOIN {K} ON {S}.{S.type} = {K}.{K.id}
+    LEFT OUTER JOIN {R} ON {S}.{S.room} = {R}.{R.id}
+    WHERE {S}.{S.id} IN ({ids}) ORDER BY {S}.{S.id} ASC"""
+
+
+class _Table:
+    """A model's table in SQL text: ``{S}`` is its quoted name, ``{S.slot}`` a column's."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __format__(self, spec):
+        return connection.ops.quote_name(self.model._meta.db_table)
+
+    def __getattr__(self, field):
+        return connection.ops.quote_name(self.model._meta.get_field(field).column)
+
+
+@functools.cache
+def _sessions_sql(count, vendor, locking):
+    """SESSIONS_STATEMENT for `count` sessions, written once per engine and number of
+    sessions: building it with the ORM at every sign-up cost more than running it."""
+    sql = SESSIONS_STATEMENT.format(
+        S=_Table(Session),
+        T=_Table(Slot),
+        K=_Table(SessionType),
+        R=_Table(Room),
+        ids=", ".join(["%s"] * count),
+    )
+    features = connection.features
+    if locking and features.has_select_for_update:
+        # FOR NO KEY UPDATE OF the sessions only (see _locked).
+        sql += " " + connection.ops.for_update_sql(
+            of=(format(_Table(Session)),) if features.has_select_for_update_of else (),
+            no_key=features.has_select_for_no_key_update,
+        )
+    return sql
+
+
+def _read_sessions(session_ids):
+    sql = _sessions_sql(len(session_ids), connection.vendor, LOCKING)
+    sessions = list(Session.objects.raw(sql, session_ids))
+    for session in sessions:
+        # What select_related() would have put there, for the seat rules only.
+        session.slot = Slot(pk=session.slot_id, edition_id=session.seat_edition_id)
+        session.type = SessionType(pk=session.type_id, is_bookable=session.seat_is_bookable)
+        if session.room_id is not None:
+            session.room = Room(pk=session.room_id, capacity=session.seat_room_capacity)
+    return sessions
+
+
 def _lock_sessions(session_ids):
     """The sessions, locked one by one in ascending pk order (the fixed order)."""
-    queryset = (
-        Session.objects.filter(pk__in=session_ids)
-        .select_related("room", "type", "slot")
-        .only(*SEAT_FIELDS)
-    )
-    sessions = list(_locked(queryset).order_by("pk"))
-    if LOCKING and len(sessions) < len(set(session_ids)):
+    session_ids = sorted(set(session_ids))
+    if not session_ids:
+        return []
+    sessions = _read_sessions(session_ids)
+    if LOCKING and len(sessions) < len(session_ids):
         # A session moved (slot, room) while we waited for its lock drops out of this
         # locking join: PostgreSQL re-checks the join against the rows read before the
         # wait. Read again, now with a fresh view; a missing pk is then really missing.
-        sessions = list(_locked(queryset).order_by("pk"))
+        sessions = _read_sessions(session_ids)
     return sessions
 
 
@@ -248,10 +306,16 @@ def registration_create(
         with transaction.atomic():
             # Before the edition's lock, which every sign-up waits on: a duplicate that
             # slips in meanwhile is stopped by the constraints (handled below).
-            for existing in Registration.objects.filter(
-                Q(form_token=form_token)
-                | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
-            ).order_by("pk"):
+            for existing in (
+                Registration.objects.filter(
+                    Q(form_token=form_token)
+                    | Q(edition=edition, email__iexact=data["email"], status__in=LIVE)
+                )
+                # What is compared, and what a DuplicateRegistration's reader shows (staff:
+                # its number and name); the other columns stay unread unless asked for.
+                .only(*DUPLICATE_FIELDS)
+                .order_by("pk")
+            ):
                 if existing.form_token != form_token:
                     raise DuplicateRegistration(existing)
                 if _same_address(existing.email, data["email"]):
@@ -303,6 +367,7 @@ def registration_create(
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+DUPLICATE_FIELDS = ("form_token", "email", "first_name", "last_name", "organisation")
 
 
 def _same_address(a, b):

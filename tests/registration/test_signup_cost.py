@@ -1,0 +1,50 @@
+"""What a sign-up costs the server: a fixed number of queries, whatever came before, and
+the form's labels formatted once per language rather than at every request."""
+
+from registration import forms
+from registration.models import Registration
+from tests.registration.conftest import form_data
+
+URL = "/fr/inscription/"
+
+# The B2B sign-up box's question (is the B2B programme open?), then in one transaction:
+# the duplicate check, the edition's lock, the sessions' locks, the places taken, the
+# registration, its days, the seats taken, its booking, the confirmation in the outbox
+# and its task. The badge's task is queued after the commit (not run by these tests).
+SIGN_UP_QUERIES = 1 + 1 + 10 + 1  # savepoint and its release included
+
+
+def test_a_sign_up_costs_a_fixed_number_of_queries(client, open_edition, django_assert_num_queries):
+    client.post(URL, form_data(email="first@example.org"))  # caches filled, as in production
+    for number in range(2):
+        data = form_data(email=f"person{number}@example.org")
+        with django_assert_num_queries(SIGN_UP_QUERIES):
+            response = client.post(URL, data)
+        assert response.status_code == 302
+    assert Registration.objects.filter(status="confirmed").count() == 3
+
+
+def test_labels_are_those_of_the_request_language(client, open_edition):
+    """Formatted once per language: a French request after an English one still reads
+    French, and the other way round."""
+    for _round in range(2):
+        # (lower case: str.capitalize() also lowers the English month, as it always has)
+        english = client.get("/en/registration/").text.lower()
+        french = client.get(URL).text.lower()
+        assert "wednesday 8 july 2026" in english and "mercredi 8 juillet 2026" in french
+        assert "wednesday 8 july, 14:30–16:00" in english
+        assert "mercredi 8 juillet, 14:30–16:00" in french
+        assert "lunch" in english and "cocktail déjeuner du jeudi 9 juillet" in french
+        assert "mercredi" not in english and "wednesday" not in french
+
+
+def test_slot_label_in_the_given_zone_and_language(open_edition):
+    from events.models import Slot
+
+    slot = Slot.objects.filter(edition=open_edition).order_by("starts_at").first()
+    label, day = forms.slot_label(slot.starts_at, slot.ends_at, slot.title, "en", "UTC")
+    assert label.startswith("Wednesday 8 july, ")
+    assert day.isoformat() == "2026-07-08"
+    assert (
+        label != forms.slot_label(slot.starts_at, slot.ends_at, slot.title, "en", "Europe/Paris")[0]
+    )  # UTC is two hours behind Paris in July
