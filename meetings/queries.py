@@ -7,6 +7,7 @@ from django.db.models import CharField, Count, F, OuterRef, Q, StringAgg, Subque
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from registration.agenda import agenda_rows
 
@@ -237,7 +238,7 @@ def agenda(registration):
 
 def time_label(time):
     start, end = timezone.localtime(time.starts_at), timezone.localtime(time.ends_at)
-    return f"{date_format(start, 'l j F, H:i').capitalize()}–{date_format(end, 'H:i')}"
+    return f"{capfirst(date_format(start, 'l j F, H:i'))}–{date_format(end, 'H:i')}"
 
 
 @dataclass(frozen=True)

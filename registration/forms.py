@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.widgets import LazySelect
@@ -78,7 +79,7 @@ def country_choices(language):
 def day_choices(days, language):
     """The « Jours de présence » choices: (ISO date, « Mercredi 8 juillet 2026 »)."""
     with translation.override(language):
-        return [(day.isoformat(), date_format(day, "l j F Y").capitalize()) for day in days]
+        return [(day.isoformat(), capfirst(date_format(day, "l j F Y"))) for day in days]
 
 
 @functools.lru_cache(maxsize=16)
@@ -97,7 +98,7 @@ def slot_label(starts_at, ends_at, title, language, zone):
     with translation.override(language), timezone.override(zone):
         start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
         label = (
-            f"{date_format(start, 'l j F').capitalize()}, "
+            f"{capfirst(date_format(start, 'l j F'))}, "
             f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')} · {title}"
         )
         return label, start.date()

@@ -10,6 +10,7 @@ import icalendar
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from meetings.models import Meeting, Programme
@@ -86,5 +87,5 @@ def test_staff_run_preview_and_apply_and_the_moved_person_sees_it(
     page.goto(live_server.url + reverse("meetings:home", args=[token]))
     start = timezone.localtime(moved.time.starts_at)
     expect(page.locator("main")).to_contain_text(
-        f"{formats.date_format(start, 'l j F').capitalize()}, {start:%H:%M}"
+        f"{capfirst(formats.date_format(start, 'l j F'))}, {start:%H:%M}"
     )
