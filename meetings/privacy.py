@@ -6,7 +6,6 @@ from django.utils.html import escape
 
 from registration.models import OutgoingEmail
 
-from .emails import people_named
 from .models import Meeting, MeetingRequest, Profile
 
 
@@ -70,6 +69,10 @@ def _outbox_forget(ids):
     erasure, or sent) stop naming them: the context marks them erased (the worker renders
     « a person no longer taking part »), and what was already rendered loses their name
     and organisation. The person's own messages are deleted by the caller."""
+    # Their requests are cancelled: a request email not sent yet has nothing left to say.
+    OutgoingEmail.objects.filter(
+        kind="b2b_request_received", sent_at__isnull=True, context__other__pk__in=list(ids)
+    ).delete()
     named = Q(context__other__pk__in=list(ids)) | Q(kind__in=["b2b_digest", "b2b_meetings_moved"])
     emails = OutgoingEmail.objects.filter(named, kind__startswith="b2b_").exclude(
         registration__in=ids
@@ -77,14 +80,25 @@ def _outbox_forget(ids):
     for email in emails.only("context", "subject", "body", "html_body"):
         texts = {name: getattr(email, name) for name in ("subject", "body", "html_body")}
         changed = False
-        for person in people_named(email.context):
+        for item in _items(email.context):
+            person = item.get("other") or {}
             if person.get("pk") not in ids or person.get("erased"):
                 continue
-            for word in (person.get("name"), person.get("organisation")):
+            # What they wrote may name them too (a signature, a phone number).
+            words = [person.get("name"), person.get("organisation"), item.get("message")]
+            for word in words:
                 if word and len(word) > 1:
                     for form in {word, escape(word)}:
                         texts = {name: text.replace(form, "—") for name, text in texts.items()}
+            if item.get("message"):
+                item["message"] = "—"
             person.update(name="", organisation="", erased=True)
             changed = True
         if changed:
             OutgoingEmail.objects.filter(pk=email.pk).update(context=email.context, **texts)
+
+
+def _items(context):
+    """The parts of a message's context about one other party: the context itself, and
+    each of its requests (a digest) or changes (meetings moved)."""
+    return [context, *(item for key in ("requests", "changes") for item in context.get(key, []))]

@@ -87,13 +87,15 @@ def test_an_erased_person_is_no_longer_named_in_the_other_partys_messages(progra
     bob = taking_part(programme, language=language)
     carol = taking_part(programme)
     services.request_accept(
-        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        request=services.request_create(
+            sender=alice, recipient=bob, message="Bonjour, je suis adjointe : 06 12 34 56 78"
+        ),
         registration=bob,
         time=programme.times.first(),
     )
     services.request_create(sender=carol, recipient=bob, message="y")
     Profile.objects.filter(registration=bob).update(wants_digest=True)
-    services.request_create(sender=alice, recipient=carol, message="z")
+    services.request_create(sender=alice, recipient=carol, message="Mon portable : 0698765432")
     for pk in OutgoingEmail.objects.filter(registration=bob).values_list("pk", flat=True):
         registration_emails.deliver(pk)
     assert any("O'Quinlan" in m.body for m in mail.outbox if m.to == [bob.email])
@@ -104,7 +106,10 @@ def test_an_erased_person_is_no_longer_named_in_the_other_partys_messages(progra
     assert pending.filter(kind="b2b_meeting_cancelled").exists()
     for pk in pending.values_list("pk", flat=True):
         registration_emails.deliver(pk)
-    words = ("Aurélie", "Quinlan", "Ouessant")
+    # Her request to Carol, not sent yet, is gone with the request; what she wrote to Bob
+    # (a phone number) is cut from what was sent.
+    assert not OutgoingEmail.objects.filter(registration=carol, kind="b2b_request_received")
+    words = ("Aurélie", "Quinlan", "Ouessant", "06 12 34 56 78", "0698765432")
     for email in OutgoingEmail.objects.filter(registration__in=[bob, carol]):
         stored = f"{email.context} {email.subject} {email.body} {email.html_body}"
         assert not any(word in stored for word in words), email.kind
