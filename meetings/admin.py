@@ -4,6 +4,7 @@ and requests and meetings to follow. Every write goes through services.py."""
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db import transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
@@ -18,6 +19,16 @@ from rencontres.admin import ReadOnlyAdmin
 from . import services
 from .followup import absent_before
 from .models import Meeting, MeetingRequest, MeetingTime, Profile, Programme, Table, Theme
+
+
+class StaffActions:
+    """Actions that write (approve, cancel, withdraw…) on models staff cannot edit in a
+    form: they need the model's « change » right, which the admin's own check cannot ask
+    since these admins refuse the change form to everyone."""
+
+    def has_act_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
 
 class TableInline(admin.TabularInline):
@@ -124,7 +135,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(StaffActions, admin.ModelAdmin):
     """The approval queue: filter « À valider », tick, approve or reject with a reason."""
 
     list_display = ["registration", "organisation", "country", "status", "is_listed", "created_at"]
@@ -169,7 +180,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def country(self, profile):
         return profile.registration.country.name
 
-    @admin.action(description=_("Valider les profils choisis"), permissions=["view"])
+    @admin.action(description=_("Valider les profils choisis"), permissions=["act"])
     def approve(self, request, queryset):
         with transaction.atomic():
             for profile in queryset.select_related("registration__edition"):
@@ -181,7 +192,7 @@ class ProfileAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Retirer de l'annuaire les profils choisis"), permissions=["view"])
+    @admin.action(description=_("Retirer de l'annuaire les profils choisis"), permissions=["act"])
     def hide(self, request, queryset):
         profiles = list(queryset)
         for profile in profiles:
@@ -197,9 +208,7 @@ class ProfileAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(
-        description=_("Refuser les profils choisis (avec un motif)"), permissions=["view"]
-    )
+    @admin.action(description=_("Refuser les profils choisis (avec un motif)"), permissions=["act"])
     def reject(self, request, queryset):
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
@@ -228,7 +237,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(ReadOnlyAdmin):
+class MeetingRequestAdmin(StaffActions, ReadOnlyAdmin):
     list_display = ["sender", "recipient", "status", "created_at", "expires_at"]
     list_filter = ["status"]
     list_select_related = ["sender", "recipient"]
@@ -239,7 +248,7 @@ class MeetingRequestAdmin(ReadOnlyAdmin):
         description=_(
             "Retirer les demandes en attente choisies (la personne sollicitée est prévenue)"
         ),
-        permissions=["view"],
+        permissions=["act"],
     )
     def withdraw(self, request, queryset):
         done = sum(
@@ -290,7 +299,7 @@ class AbsentBeforeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyAdmin):
+class MeetingAdmin(StaffActions, ReadOnlyAdmin):
     """Meetings to follow on the day: held or not, and a flag on those of someone reported
     absent at an earlier meeting (see also « Suivi des rendez-vous B2B »)."""
 
@@ -301,7 +310,7 @@ class MeetingAdmin(ReadOnlyAdmin):
 
     @admin.action(
         description=_("Annuler les rendez-vous choisis (les deux personnes sont prévenues)"),
-        permissions=["view"],
+        permissions=["act"],
     )
     def cancel(self, request, queryset):
         meetings = list(

@@ -170,3 +170,43 @@ def test_a_table_with_meetings_is_not_deleted_from_admin(admin_client, programme
     assert response.status_code == 200  # the form again, with the reason
     assert "protégés" in response.text  # Django's own refusal (the meeting's PROTECT)
     assert programme.tables.filter(pk=meeting.table_id).exists()
+
+
+def test_staff_who_may_only_look_cannot_cancel_withdraw_or_moderate(client, programme, django_user_model):  # fmt: skip
+    """The write actions ask for the model's « change » right: someone with « view » only
+    does not see them, and posting them changes nothing; with the right they work."""
+    from meetings import services
+    from meetings.models import Meeting, MeetingRequest
+    from tests.staff.conftest import grant
+
+    alice, bob, carol = (taking_part(programme) for _ in range(3))
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.order_by("starts_at").first(),
+    )
+    waiting = services.request_create(sender=bob, recipient=carol, message="y")
+    viewer = django_user_model.objects.create_user("lecture", is_staff=True)
+    client.force_login(grant(viewer, "view_meeting", "view_meetingrequest", "view_profile"))
+    posts = [
+        ("meetings_meeting", "cancel", meeting.pk),
+        ("meetings_meetingrequest", "withdraw", waiting.pk),
+        ("meetings_profile", "hide", Profile.objects.get(registration=carol).pk),
+    ]
+    for model, action, pk in posts:
+        changelist = reverse(f"admin:{model}_changelist")
+        assert f'value="{action}"' not in client.get(changelist).text
+        client.post(changelist, {"action": action, "_selected_action": [pk]})
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+    assert MeetingRequest.objects.get(pk=waiting.pk).status == "pending"
+    assert Profile.objects.get(registration=carol).is_listed
+
+    grant(viewer, "change_meeting", "change_meetingrequest", "change_profile")
+    client.force_login(type(viewer).objects.get(pk=viewer.pk))
+    for model, action, pk in posts:
+        changelist = reverse(f"admin:{model}_changelist")
+        assert f'value="{action}"' in client.get(changelist).text
+        client.post(changelist, {"action": action, "_selected_action": [pk]})
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+    assert MeetingRequest.objects.get(pk=waiting.pk).status == "cancelled"
+    assert not Profile.objects.get(registration=carol).is_listed
