@@ -91,9 +91,13 @@ CARD_COLUMNS = (
 )
 
 
+# No directory has this many pages; beyond it an OFFSET overflows the database's integer.
+LAST_PAGE = 10_000
+
+
 def _page_number(page):
     try:
-        return max(1, int(page))
+        return min(max(1, int(page)), LAST_PAGE)
     except (TypeError, ValueError):
         return 1
 

@@ -131,6 +131,10 @@ def test_directory_queries_do_not_grow(client, programme, themes):
     assert queries_for_page() == with_10 <= 5
     # Past the last page: the last page, one count more.
     assert client.get(url("directory", token) + "?page=999").status_code == 200
+    # Far past it (an OFFSET the database's integer cannot hold): the last page too.
+    for page in ("9223372036854775807", "99999999999999999999"):
+        response = client.get(url("directory", token) + f"?page={page}")
+        assert response.status_code == 200 and "annuaire" in response.text.lower()
 
 
 def test_directory_cards_are_shared_pieces_that_never_go_stale(client, programme, themes):
