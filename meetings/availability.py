@@ -17,8 +17,9 @@ def _overlaps(time, intervals):
     return any(start < time.ends_at and time.starts_at < end for start, end in intervals)
 
 
-def busy(registration_ids):
-    """{registration pk: (days attended, [(start, end) busy])} in three queries."""
+def busy(registration_ids, *, with_meetings=True):
+    """{registration pk: (days attended, [(start, end) busy])} in three queries (two
+    without their meetings)."""
     found = {pk: (set(), []) for pk in registration_ids}
     for pk, day in AttendanceDay.objects.filter(registration__in=registration_ids).values_list(
         "registration", "day"
@@ -28,6 +29,8 @@ def busy(registration_ids):
         registration__in=registration_ids, status=Booking.Status.CONFIRMED
     ).values_list("registration", "session__starts_at", "session__ends_at"):
         found[pk][1].append((start, end))
+    if not with_meetings:
+        return found
     for pk, start, end in MeetingSeat.objects.filter(registration__in=registration_ids).values_list(
         "registration", "time__starts_at", "time__ends_at"
     ):
@@ -55,11 +58,15 @@ def full_times(programme, registration_ids):
     )
 
 
-def common_free_times(programme, registration_ids, *, now=None, with_full=False):
+def common_free_times(
+    programme, registration_ids, *, now=None, with_full=False, with_meetings=True
+):
     """The programme's meeting times, still to come, when every one of these people is
-    free and a table is left (`with_full`: or not), in time order (6 queries)."""
+    free and a table is left (`with_full`: or not), in time order (6 queries).
+    `with_meetings=False`: free but for their meetings, which the scheduling engine may
+    move (the times it could place a meeting at)."""
     now = now or timezone.now()
-    people = busy(registration_ids).values()
+    people = busy(registration_ids, with_meetings=with_meetings).values()
     full = set() if with_full else full_times(programme, registration_ids)
     return [
         time

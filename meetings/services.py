@@ -66,6 +66,10 @@ THEY_ARE_FULL = _("Cette personne a déjà le nombre maximal de rendez-vous.")
 EMPTY_MESSAGE = _("Écrivez un message (600 caractères au plus).")
 NOT_PENDING = _("Cette demande n'attend plus de réponse.")
 NOT_FREE = _("Ce créneau n'est plus libre pour l'un de vous : choisissez-en un autre.")
+NEVER_FREE = _(
+    "Vous n'êtes jamais libres en même temps (jours de présence, sessions réservées) : ce "
+    "rendez-vous ne pourrait pas être placé."
+)
 TIME_LEFT = _("Un horaire commun est encore libre : choisissez-le pour confirmer le rendez-vous.")
 MESSAGE_MAX = 600
 
@@ -383,6 +387,14 @@ def request_accept(*, request, registration, time, now=None):
     return meeting
 
 
+def placeable(programme, registration_ids, *, now=None):
+    """Whether the scheduling engine could ever place their meeting: a time still to come
+    when both attend and have no session (tables and their other meetings may change)."""
+    return bool(
+        common_free_times(programme, registration_ids, now=now, with_full=True, with_meetings=False)
+    )
+
+
 def request_accept_to_place(*, request, registration, now=None):
     """The recipient accepts although no common time with a free table is left: the request
     is accepted without a meeting, both are told that the organisers will place it (the
@@ -402,6 +414,8 @@ def request_accept_to_place(*, request, registration, now=None):
         _check_caps(programme, people, registration)
         if common_free_times(programme, list(people), now=now):
             raise Refused(TIME_LEFT)
+        if not placeable(programme, list(people), now=now):
+            raise Refused(NEVER_FREE)
         request.status = MeetingRequest.Status.ACCEPTED
         request.answered_at = now
         request.save(update_fields=["status", "answered_at"])

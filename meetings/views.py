@@ -185,6 +185,11 @@ def answer(request, registration, token, request_id):
         )
         for time in times:
             time.label = queries.time_label(time)
+    placeable = bool(times) or (
+        is_recipient
+        and pending
+        and services.placeable(programme, [meeting_request.sender_id, meeting_request.recipient_id])
+    )
     action = request.POST.get("action") if request.method == "POST" else None
     accept_form = AcceptForm(request.POST if action == "accept" else None, times=times)
     decline_form = DeclineForm(request.POST if action == "decline" else None)
@@ -229,7 +234,7 @@ def answer(request, registration, token, request_id):
     return _page(
         request, registration, token, "request",
         meeting_request=meeting_request, other=meeting_request.other(registration),
-        is_recipient=is_recipient, pending=pending,
+        is_recipient=is_recipient, pending=pending, placeable=placeable,
         to_place=queries.is_to_place(meeting_request),
         accept_form=accept_form, decline_form=decline_form,
     )  # fmt: skip

@@ -110,6 +110,21 @@ def test_offered_when_every_table_is_taken_at_the_common_times(client, programme
     assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.ACCEPTED
 
 
+def test_not_offered_when_they_are_never_both_there(client, programme):
+    """One attends the first day, the other the second: no plan could ever place their
+    meeting, so it is not accepted « à placer » (it would hold both caps for nothing)."""
+    first, last = sorted(programme.edition.days)[0], sorted(programme.edition.days)[-1]
+    dan, eve = taking_part(programme, days=[first]), taking_part(programme, days=[last])
+    request = services.request_create(sender=dan, recipient=eve, message="Bonjour")
+    page = client.get(url("request", AccessKey.issue(eve), request_id=request.public_id))
+    assert 'value="to_place"' not in page.text and "jamais libres en même temps" in page.text
+    with pytest.raises(services.Refused) as refused:
+        services.request_accept_to_place(request=request, registration=eve)
+    assert refused.value.message == services.NEVER_FREE
+    assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.PENDING
+    assert services._count_meetings(eve) == 0
+
+
 def test_the_caps_count_it(programme, crowded):
     programme.max_meetings = 4  # Alice has 3 meetings
     programme.save()
