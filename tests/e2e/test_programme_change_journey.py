@@ -80,7 +80,10 @@ def journey(page, live_server, live_edition, django_user_model, time_machine, tm
 
     token = AccessKey.issue(ana)
     page.goto(f"{live_server.url}/fr/inscription/espace/{token}/")
-    expect(page.locator("main")).to_contain_text("Jeudi 9 juillet, 15h30-17h00")
+    # The agenda: the day as a heading, the session's new times under it.
+    thursday = page.locator("h3.agenda-day:has-text('Jeudi 9 juillet') + ul.agenda")
+    expect(thursday).to_contain_text("15h30–17h00")
+    expect(thursday).to_contain_text(one.title_fr)
     page.screenshot(path=tmp_path / "personal-page.png", full_page=True)
     feed = Client().get(f"/fr/inscription/espace/{token}/agenda.ics")
     (event,) = [

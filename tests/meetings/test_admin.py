@@ -172,7 +172,9 @@ def test_a_table_with_meetings_is_not_deleted_from_admin(admin_client, programme
     assert programme.tables.filter(pk=meeting.table_id).exists()
 
 
-def test_staff_who_may_only_look_cannot_cancel_withdraw_or_moderate(client, programme, django_user_model):  # fmt: skip
+def test_staff_who_may_only_look_cannot_cancel_withdraw_or_hide(
+    client, programme, django_user_model
+):
     """The write actions ask for the model's « change » right: someone with « view » only
     does not see them, and posting them changes nothing; with the right they work."""
     from meetings import services

@@ -108,6 +108,7 @@ def arguments(name, objects):
         "staff:session": [objects["session"].pk],
         "staff:session_export": [objects["session"].pk],
         "staff:desk_reprint": [objects["registration"].pk],
+        "staff:b2b_cancel_upcoming": [objects["registration"].pk],
         "staff:badge_sheet": [objects["sheet"].pk],
         "staff:badge_sheet_pdf": [objects["sheet"].pk],
         "staff:session_sheet": [objects["session"].pk],
@@ -126,6 +127,7 @@ def arguments(name, objects):
         "meetings:person": [objects["token"], 1],
         "meetings:request": [objects["token"], "00000000-0000-4000-8000-000000000000"],
         "meetings:cancel": [objects["token"], "00000000-0000-4000-8000-000000000000"],
+        "meetings:not_held": [objects["token"], "00000000-0000-4000-8000-000000000000"],
     }.get(name, [])
 
 
