@@ -25,11 +25,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django_countries import countries
 
+from events.pagecache import release_id
 from registration.models import Registration
 
 from .models import LANGUAGES
 
-CARD_VERSION = "1"  # bump when the card's template changes
 CARD_TIMEOUT = 6 * 3600  # in the shared cache; an erased person's card goes with it
 LOCAL_CARDS = 4096  # cards kept in this process (a few hundred kB)
 
@@ -49,7 +49,8 @@ class Card:
     presentation: str
 
     def key(self, language):
-        values = (CARD_VERSION, language, *map(str, self.values()))
+        # The release: a deployment that changes the card's template never finds old cards.
+        values = (release_id(), language, *map(str, self.values()))
         digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
         return f"b2b-card:{digest}"
 

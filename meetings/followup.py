@@ -76,7 +76,7 @@ def no_shows(programme, *, now=None):
             status=Meeting.Status.SCHEDULED,
             not_held_at__isnull=False,
         )
-        .select_related("time", "table", "request__sender", "request__recipient")
+        .select_related("time", "table__partner", "request__sender", "request__recipient")
         .order_by("time__starts_at", "table__number")
     )
     found = {}  # (day, registration pk) → NoShow
@@ -100,7 +100,7 @@ def no_shows(programme, *, now=None):
         )
         .select_related(
             "meeting__time",
-            "meeting__table",
+            "meeting__table__partner",
             "meeting__request__sender",
             "meeting__request__recipient",
         )

@@ -626,7 +626,11 @@ def meetings_cancel_upcoming(*, registration, now=None):
         time__starts_at__gt=now,
     )
     with transaction.atomic():
-        others = upcoming.values_list("seats__registration", flat=True)
+        # Everyone at those meetings (the seats of the meetings, not the seats filtered on
+        # the absent person above), locked in order before their seats go.
+        others = MeetingSeat.objects.filter(meeting__in=upcoming).values_list(
+            "registration", flat=True
+        )
         _lock_people(*Registration.objects.filter(pk__in=[registration.pk, *others]))
         meetings = _locked(upcoming).select_related(
             "time", "request__sender__edition", "request__recipient__edition"

@@ -262,3 +262,36 @@ def test_staff_cancel_the_meetings_to_come_of_someone_absent(
     assert bob.full_name in email.body
     # Carol is free again at that time, and may ask Bob again.
     assert services._count_meetings(carol) == 0
+
+
+@pytest.mark.parametrize("pairs", [1, 3])
+def test_the_followup_reads_as_many_queries_when_tables_belong_to_partners(
+    programme, time_machine, pairs
+):
+    """Tables named after their partner (« Table 3 (Partenaire) »): the follow-up still
+    reads in 2 queries, whatever the number of people reported absent."""
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Partner
+
+    partner = Partner.objects.filter(edition=programme.edition).first()
+    programme.tables.update(partner=partner)
+    times = list(programme.times.order_by("starts_at"))
+    later = [t for t in times if t.starts_at.date() > times[0].starts_at.date()]
+    reported = []
+    for i in range(pairs):
+        a, b, c = (taking_part(programme) for _ in range(3))
+        reported.append((meet(programme, a, b, times[0] if i < 3 else times[1]), a))
+        meet(programme, c, b, later[i])
+    time_machine.move_to(times[1].ends_at + timedelta(minutes=1), tick=False)
+    for meeting, person in reported:
+        services.meeting_report_not_held(meeting=meeting, registration=person)
+    with CaptureQueriesContext(connection) as queries:
+        shows = followup.no_shows(programme)
+        html = render_to_string(
+            "staff/b2b_followup.html", {"programme": programme, "times": [], "no_shows": shows}
+        )
+    assert len(queries) == 2
+    assert partner.name in html
