@@ -198,6 +198,14 @@ def schedule_apply(*, run, now=None):
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # And the accepted requests it places: an « à placer » called off (which locks its
+        # request) either commits before (the fingerprint sees it) or waits for this.
+        list(
+            MeetingRequest.objects.select_for_update()
+            .filter(pk__in=[n["request"] for n in run.result["new"]])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         if fingerprint(run.programme) != run.fingerprint:
             run.status = ScheduleRun.Status.STALE
             run.save(update_fields=["status"])
