@@ -85,21 +85,32 @@ class ProgrammeAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def screen_link(self, request, queryset):
-        """A secret link for the screen at the Espace des Partenaires, shown once here (only
-        its hash is kept); the previous link of the programme stops working."""
-        for programme in queryset:
-            token = services.screen_key_issue(programme=programme)
-            url = settings.SITE_URL + reverse("meetings:screen", kwargs={"token": token})
-            self.message_user(
-                request,
-                _(
-                    "Lien de l'écran pour %(programme)s : %(url)s — montré une seule fois : "
-                    "ouvrez-le sur l'écran ou copiez-le maintenant. L'ancien lien ne "
-                    "fonctionne plus."
-                )
-                % {"programme": programme, "url": url},
-                messages.WARNING,
+        """A secret link for the screen at the Espace des Partenaires, shown once on a page
+        no one keeps (only its hash is stored; never in a message, which travels in a
+        cookie); the previous link of the programme stops working."""
+        links = [
+            (
+                programme,
+                settings.SITE_URL
+                + reverse(
+                    "meetings:screen",
+                    kwargs={"token": services.screen_key_issue(programme=programme)},
+                ),
             )
+            for programme in queryset
+        ]
+        response = TemplateResponse(
+            request,
+            "admin/meetings/programme/screen_link.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Lien de l'écran « Prochains rendez-vous »"),
+                "opts": self.model._meta,
+                "links": links,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
