@@ -348,22 +348,30 @@ def _lock_request(request, registration, *, side):
     return request
 
 
+def _answering(request, registration, now):
+    """The pair and the request locked (in that order), the request still waiting for
+    this recipient, the window open, both still taking part, neither at their cap:
+    (people, request, programme); Refused otherwise."""
+    people = _lock_people(request.sender, request.recipient)
+    request = _lock_request(request, registration, side="recipient")
+    programme = request.programme
+    if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
+        raise Refused(NOT_PENDING)
+    if not programme.is_open(now) and now >= programme.closes_at:
+        raise Refused(CLOSED)
+    if any(p.is_cancelled for p in people.values()):
+        raise Refused(UNREACHABLE)
+    _check_caps(programme, people, registration)
+    return people, request, programme
+
+
 def request_accept(*, request, registration, time, now=None):
     """The recipient accepts at a time when both are free; the meeting goes to a free table
     of that time (the table of a partner's stand when one of them holds it). Raises
     TimeTaken when that time is no longer possible, Refused otherwise."""
     now = now or timezone.now()
     with transaction.atomic():
-        people = _lock_people(request.sender, request.recipient)
-        request = _lock_request(request, registration, side="recipient")
-        programme = request.programme
-        if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
-            raise Refused(NOT_PENDING)
-        if not programme.is_open(now) and now >= programme.closes_at:
-            raise Refused(CLOSED)
-        if any(p.is_cancelled for p in people.values()):
-            raise Refused(UNREACHABLE)
-        _check_caps(programme, people, registration)
+        people, request, programme = _answering(request, registration, now)
         # Whether both are free; the tables are counted below, under the time's lock.
         free = common_free_times(programme, list(people), now=now, with_full=True)
         free = {t.pk for t in free}
@@ -402,16 +410,7 @@ def request_accept_to_place(*, request, registration, now=None):
     is still free (choose it), and for the reasons request_accept refuses."""
     now = now or timezone.now()
     with transaction.atomic():
-        people = _lock_people(request.sender, request.recipient)
-        request = _lock_request(request, registration, side="recipient")
-        programme = request.programme
-        if request.status != MeetingRequest.Status.PENDING or request.expires_at <= now:
-            raise Refused(NOT_PENDING)
-        if not programme.is_open(now) and now >= programme.closes_at:
-            raise Refused(CLOSED)
-        if any(p.is_cancelled for p in people.values()):
-            raise Refused(UNREACHABLE)
-        _check_caps(programme, people, registration)
+        people, request, programme = _answering(request, registration, now)
         if common_free_times(programme, list(people), now=now):
             raise Refused(TIME_LEFT)
         if not placeable(programme, list(people), now=now):

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 
 from events.models import Edition, Session, Slot
 from events.pagecache import per_version
+from rencontres.sql import Table as SqlTable
 
 from . import hooks
 from .models import AccessKey, AttendanceDay, Booking, Registration, _digest
@@ -82,19 +83,6 @@ def bookable_slots(edition):
     return per_version(f"registration:bookable:{get_language()}:{edition.pk}", read, in_memory=True)
 
 
-class _Table:
-    """A model's table in SQL text: ``{B}`` is its quoted name, ``{B.status}`` a column's."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __format__(self, spec):
-        return connection.ops.quote_name(self.model._meta.db_table)
-
-    def __getattr__(self, field):
-        return connection.ops.quote_name(self.model._meta.get_field(field).column)
-
-
 # The reads of the attendee's pages. Names come from the models, values are parameters.
 STATEMENTS = {
     # A link's key and registration, with what its pages show of it: its days, its
@@ -144,9 +132,9 @@ JSON_ROW = {"sqlite": "json_array", "postgresql": "json_build_array"}
 
 def _read_sql(read, vendor):
     """The subquery of one of hooks.link_reads for a database engine."""
-    tables = {letter: _Table(model) for letter, model in read.tables.items()}
+    tables = {letter: SqlTable(model) for letter, model in read.tables.items()}
     return read.sql.format(
-        R=_Table(Registration), rows=JSON_ROWS[vendor], row=JSON_ROW[vendor], **tables
+        R=SqlTable(Registration), rows=JSON_ROWS[vendor], row=JSON_ROW[vendor], **tables
     )
 
 
@@ -157,12 +145,12 @@ def _sql(statement, vendor, read=None):
     return STATEMENTS[statement].format(
         more="".join(f"({_read_sql(each, vendor)}), " for each in hooks.link_reads),
         read=_read_sql(read, vendor) if read else "",
-        R=_Table(Registration),
-        K=_Table(AccessKey),
-        B=_Table(Booking),
-        D=_Table(AttendanceDay),
-        S=_Table(Session),
-        T=_Table(Slot),
+        R=SqlTable(Registration),
+        K=SqlTable(AccessKey),
+        B=SqlTable(Booking),
+        D=SqlTable(AttendanceDay),
+        S=SqlTable(Session),
+        T=SqlTable(Slot),
         registration_columns=", ".join(
             f"r.{connection.ops.quote_name(f.column)}" for f in Registration._meta.concrete_fields
         ),

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from events.models import Edition, Room, Session, SessionType, Slot
+from rencontres.sql import Table as SqlTable
 
 from . import badges, emails, hooks
 from .models import DETAILS, AttendanceDay, Booking, Registration
@@ -119,35 +120,22 @@ SESSIONS_STATEMENT = """
     WHERE {S}.{S.id} IN ({ids}) ORDER BY {S}.{S.id} ASC"""
 
 
-class _Table:
-    """A model's table in SQL text: ``{S}`` is its quoted name, ``{S.slot}`` a column's."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __format__(self, spec):
-        return connection.ops.quote_name(self.model._meta.db_table)
-
-    def __getattr__(self, field):
-        return connection.ops.quote_name(self.model._meta.get_field(field).column)
-
-
 @functools.cache
 def _sessions_sql(count, vendor, locking):
     """SESSIONS_STATEMENT for `count` sessions, written once per engine and number of
     sessions: building it with the ORM at every sign-up cost more than running it."""
     sql = SESSIONS_STATEMENT.format(
-        S=_Table(Session),
-        T=_Table(Slot),
-        K=_Table(SessionType),
-        R=_Table(Room),
+        S=SqlTable(Session),
+        T=SqlTable(Slot),
+        K=SqlTable(SessionType),
+        R=SqlTable(Room),
         ids=", ".join(["%s"] * count),
     )
     features = connection.features
     if locking and features.has_select_for_update:
         # FOR NO KEY UPDATE OF the sessions only (see _locked).
         sql += " " + connection.ops.for_update_sql(
-            of=(format(_Table(Session)),) if features.has_select_for_update_of else (),
+            of=(format(SqlTable(Session)),) if features.has_select_for_update_of else (),
             no_key=features.has_select_for_no_key_update,
         )
     return sql

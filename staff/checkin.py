@@ -12,6 +12,7 @@ from django.utils import timezone
 from events.models import CODE_ALPHABET
 from meetings.queries import meetings_of
 from registration.models import AttendanceDay, Booking, Registration
+from rencontres.sql import Table as SqlTable
 
 from .models import CheckIn, UndoneCheckIn
 
@@ -45,28 +46,15 @@ STATEMENTS = {
 TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
 
 
-class _Table:
-    """A model's table in SQL text: ``{R}`` is its quoted name, ``{R.status}`` a column's."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __format__(self, spec):
-        return connection.ops.quote_name(self.model._meta.db_table)
-
-    def __getattr__(self, field):
-        return connection.ops.quote_name(self.model._meta.get_field(field).column)
-
-
 @functools.cache
 def _sql(name, vendor):
     """The text of one of STATEMENTS for a database engine (`vendor`)."""
     statement, column = STATEMENTS[name]
     return statement.format(
-        R=_Table(Registration),
-        D=_Table(AttendanceDay),
-        C=_Table(CheckIn),
-        column=getattr(_Table(Registration), column),
+        R=SqlTable(Registration),
+        D=SqlTable(AttendanceDay),
+        C=SqlTable(CheckIn),
+        column=getattr(SqlTable(Registration), column),
         registration_columns=", ".join(
             f"r.{connection.ops.quote_name(f.column)}" for f in Registration._meta.concrete_fields
         ),
