@@ -269,8 +269,11 @@ def _count_pending(registration):
 
 def _count_meetings(registration):
     """Meetings placed, and those accepted for the organisers to place (they count against
-    the caps as much)."""
-    placed = MeetingSeat.objects.filter(registration=registration).count()
+    the caps as much). A meeting either party reported as not held took nothing from the
+    person's day: it frees its place under the cap for another."""
+    placed = MeetingSeat.objects.filter(
+        registration=registration, meeting__not_held_at__isnull=True
+    ).count()
     to_place = (
         MeetingRequest.objects.filter(_pair_of(registration))
         .filter(status=MeetingRequest.Status.ACCEPTED, meeting__isnull=True)

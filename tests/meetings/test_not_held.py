@@ -75,6 +75,22 @@ def test_either_party_reports_once_and_only_the_reporter_takes_it_back(day_one, 
     assert Meeting.objects.get(pk=meeting.pk).not_held_by_id == bob.pk
 
 
+def test_a_meeting_not_held_frees_its_place_under_the_cap(programme, day_one, time_machine):
+    """Staff kept the window open into the event (on-site booking): Alice, at her cap of one
+    meeting, may ask someone else once hers is reported as not held, and not before."""
+    meeting, alice = day_one["meeting"], day_one["alice"]
+    carol = taking_part(programme)  # free of any meeting
+    programme.max_meetings = 1
+    programme.closes_at = programme.edition.ends_at
+    programme.save()
+    time_machine.move_to(after(meeting), tick=False)
+    with pytest.raises(services.Refused):
+        services.request_create(sender=alice, recipient=carol, message="Un autre rendez-vous ?")
+    services.meeting_report_not_held(meeting=meeting, registration=alice)
+    request = services.request_create(sender=alice, recipient=carol, message="Un autre ?")
+    assert request.status == "pending"
+
+
 def test_someone_else_cannot_report(day_one, time_machine):
     time_machine.move_to(after(day_one["meeting"]), tick=False)
     with pytest.raises(services.Refused):
