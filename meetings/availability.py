@@ -46,6 +46,8 @@ def full_times(programme, registration_ids):
     if hosts & set(registration_ids):
         return set()
     shared = Table.objects.filter(programme=programme, host__isnull=True).count()
+    if not shared:  # every table is a partner's stand: none for these people, at any time
+        return set(MeetingTime.objects.filter(programme=programme).values_list("pk", flat=True))
     return set(
         Meeting.objects.filter(
             time__programme=programme, status=Meeting.Status.SCHEDULED, table__host__isnull=True

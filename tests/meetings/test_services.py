@@ -167,6 +167,22 @@ def test_last_table_taken_says_pick_another_time(programme):
     assert services.request_accept(request=request, registration=people[7], time=later)
 
 
+def test_no_time_offered_when_every_table_is_a_partners_stand(programme):
+    """Two people without a stand have no table at all when the tables all belong to
+    partners: no time is offered them (and taking one all the same is refused)."""
+    alice, bob = taking_part(programme), taking_part(programme)
+    for table in programme.tables.all():
+        table.host = taking_part(programme)
+        table.save()
+    assert common_free_times(programme, [alice.pk, bob.pk]) == []
+    request = services.request_create(sender=alice, recipient=bob, message="a")
+    with pytest.raises(services.TimeTaken):
+        services.request_accept(request=request, registration=bob, time=programme.times.first())
+    # A partner still meets at their own stand.
+    host = programme.tables.first().host
+    assert common_free_times(programme, [alice.pk, host.pk])
+
+
 def test_only_the_recipient_answers(programme):
     alice, bob = taking_part(programme), taking_part(programme)
     request = services.request_create(sender=alice, recipient=bob, message="a")
