@@ -1,5 +1,6 @@
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from rencontres.routes import path
 
 from . import views
 

@@ -1,10 +1,10 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include
 from django.utils.translation import gettext_lazy as _
 
 from . import media, views
 from .forms import AdminLoginForm
+from .routes import language_patterns, path
 
 admin.site.site_header = _("Rencontres AICT — administration")
 admin.site.site_title = _("Rencontres AICT")
@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/outils/", include("staff.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media.serve, name="media"),
-    *i18n_patterns(
+    *language_patterns(
         path("", views.home, name="home"),
         path(_("editorial/"), views.editorial, name="editorial"),
         path(_("infos-pratiques/"), views.practical, name="practical"),

@@ -1,8 +1,9 @@
 """Public addresses of the staff app (under the site's language prefix): an attendee's
 attestation de présence from their personal space, and the verification of a code."""
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from rencontres.routes import path
 
 from .views import attestations
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from rencontres.routes import path
 
 from .views import attendance, b2b, badges, dashboard, desk, sessions
 
