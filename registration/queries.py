@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 try:
     import psycopg
@@ -172,7 +172,30 @@ class _Prepared(psycopg.Cursor if psycopg else object):
 
 
 def _rows(statement, params, read=None):
-    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+    """The rows of one of STATEMENTS. When this is the request's first use of a kept
+    connection, the statement is its health check (CONN_HEALTH_CHECKS): instead of a
+    `SELECT 1` round trip before it, a connection found dead by the statement itself (a
+    restarted server, a dropped socket) is closed and the statement, a read outside any
+    transaction, runs again on a new one, as it would have after a failed check."""
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        return _execute(statement, params, read)
+    except DatabaseError:
+        if not checking or connection.is_usable():
+            raise  # not a dead connection: the statement's own error
+        connection.close()
+        return _execute(statement, params, read)
+
+
+def _execute(statement, params, read):
+    with connection.cursor() as cursor:  # Django's: errors, query log
         if connection.vendor == "postgresql":
             raw = connection.connection
             if raw.prepare_threshold is None:  # Django's default: never prepare

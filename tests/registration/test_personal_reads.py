@@ -266,3 +266,41 @@ def test_long_lists_render_as_django_renders_them(open_edition, language):
         form.fields["country"].widget.__class__ = LazySelect
         form.fields["phone"].widget.widgets[0].__class__ = forms.Select
         assert [str(form["country"]), str(form["phone"])] == fast
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_link_statement_is_the_connection_health_check(client, open_edition, monkeypatch):
+    """With persistent connections and CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a
+    request's first query: a round trip more than the page's one statement. The statement
+    is the check: no `SELECT 1` on a live connection, and on one the server dropped (a
+    restart) the page is read on a new connection, not a server error."""
+    import psycopg
+    from django.db import close_old_connections, connection
+
+    from tests.postgres import database_url
+
+    _registration, path = sign_up(open_edition, "Santé", [])
+    assert client.get(path).status_code == 200  # the connection is open
+    # Kept between requests, checked before each one's first query: as in production
+    # (CONN_MAX_AGE, CONN_HEALTH_CHECKS), not as in the tests' settings.
+    connection.health_check_enabled, connection.close_at = True, None
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+
+    close_old_connections()  # what each request starts with (request_started)
+    assert connection.connection is not None and not connection.health_check_done
+    assert client.get(path).status_code == 200
+    assert checks == [] and connection.health_check_done  # checked by the statement itself
+
+    pid = connection.connection.info.backend_pid
+    server = database_url().rsplit("/", 1)[0] + "/postgres"  # the same server
+    with psycopg.connect(server, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    close_old_connections()
+    assert connection.connection is not None and not connection.health_check_done
+    response = client.get(path)
+    assert response.status_code == 200 and "Santé" in response.content.decode()
+    assert checks == [1]  # the failed statement's one check: the connection was dead
+    assert connection.connection.info.backend_pid != pid
