@@ -82,6 +82,14 @@ def test_seats_taken_counts_what_the_orm_counts(queue, open_edition):
         .order_by()
     )
     assert queries.seats_taken(open_edition) == orm and sum(orm.values()) > 8
+    # The change form reads them with the link, in its one statement.
+    _tight, people = queue
+    read = queries.registration_for_link(token_of(people["Third"][1]), seats=True)
+    assert read.seats_read == orm
+    assert (
+        read.bookings_read
+        == queries.registration_for_link(token_of(people["Third"][1])).bookings_read
+    )
 
 
 def test_only_a_live_key_with_its_secret_opens(queue):
