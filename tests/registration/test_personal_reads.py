@@ -137,6 +137,31 @@ def test_a_kept_page_is_served_without_rendering_and_its_form_posts(client, queu
     assert registration.organisation == "Région Occitanie"
 
 
+def test_a_kept_form_gives_a_new_visitor_a_working_token(client, queue):
+    """A kept change form opened without a CSRF cookie (another browser) sets one, and its
+    token, masked afresh on each display, unmasks to that cookie's secret: the form posts."""
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+    from django.test import Client
+
+    _tight, people = queue
+    registration, path = people["Third"]
+    assert client.get(path + "modifier/").templates  # rendered and kept
+    visitor = Client(enforce_csrf_checks=True)
+    first, second = visitor.get(path + "modifier/"), visitor.get(path + "modifier/")
+    assert not first.templates and not second.templates  # both served kept
+    secret = visitor.cookies["csrftoken"].value
+    tokens = [CSRF.search(r.text).group(1) for r in (first, second)]
+    assert tokens[0] != tokens[1] and len(tokens[0]) == 64
+    assert [_unmask_cipher_token(t) for t in tokens] == [secret, secret]
+    drawn = "".join(pagememo._random_chars(32) for _ in range(200))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS)  # every character drawn, none other
+    data = {"csrfmiddlewaretoken": tokens[0], **_change_data(registration)}
+    data["organisation"] = "Ville de Rabat"
+    assert visitor.post(path + "modifier/", data).status_code == 302
+    registration.refresh_from_db()
+    assert registration.organisation == "Ville de Rabat"
+
+
 def _change_data(registration):
     data = {
         "civility": registration.civility,
