@@ -3,9 +3,10 @@
 The attendee's own pages (the personal page and its change form) are read on every visit,
 no cache may serve them, and the ORM's work for a query (building the SQL, the model
 instances) costs there several times the query itself, and each query a round trip: their
-reads are two SQL statements (STATEMENTS) written from the models' metadata (table and
-column names), the same on SQLite and PostgreSQL but for the name of one aggregate, and
-the programme (edition, sessions) comes from the per-version cache.
+reads are one SQL statement (STATEMENTS["link"], with the seats taken for the change
+form) written from the models' metadata (table and column names), the same on SQLite and
+PostgreSQL but for the names of the aggregates, and the programme (edition, sessions) comes
+from the per-version cache.
 tests/registration/test_personal_reads.py checks them against the ORM's answers.
 """
 
