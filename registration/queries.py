@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, Error, connection, connections
 
 try:
     import psycopg
@@ -199,7 +199,7 @@ def _rows(statement, params, read=None, *, seats=False):
         connection.health_check_done = True
     try:
         return _execute(statement, params, read, seats)
-    except DatabaseError:
+    except Error:  # OperationalError or InterfaceError: the driver says which
         if not checking or connection.is_usable():
             raise  # not a dead connection: the statement's own error
         connection.close()
