@@ -22,11 +22,12 @@ not kept.
 """
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 
@@ -98,13 +99,48 @@ def has_messages(request):
     return storage is not None and len(storage) > 0
 
 
+_INDEX = {char: position for position, char in enumerate(CSRF_ALLOWED_CHARS)}
+# Bytes from this value up are dropped: each of the 62 characters stays equally likely.
+_SIZE = len(CSRF_ALLOWED_CHARS)
+_UNBIASED = 256 - 256 % _SIZE
+
+
+def _random_chars(count):
+    """`count` characters drawn uniformly from CSRF_ALLOWED_CHARS with `secrets`, as
+    Django's get_random_string draws them, from one read of the system's random source
+    instead of one or more per character (a form's token costs 64 of them)."""
+    drawn = []
+    while len(drawn) < count:
+        drawn += [
+            CSRF_ALLOWED_CHARS[b % _SIZE] for b in secrets.token_bytes(count) if b < _UNBIASED
+        ]
+    return "".join(drawn[:count])
+
+
+def csrf_token(request):
+    """What django.middleware.csrf.get_token gives (and what {% csrf_token %} writes): the
+    secret of the visitor's cookie, or a new one the response sets (CsrfViewMiddleware
+    sends the cookie when CSRF_COOKIE_NEEDS_UPDATE is set), masked by a new random mask
+    (Django's cipher: each character of the secret shifted by the mask's)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = _random_chars(CSRF_SECRET_LENGTH)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_chars(CSRF_SECRET_LENGTH)
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(_INDEX[s] + _INDEX[m]) % _SIZE]
+        for s, m in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
+
+
 def _fill(page, request, token):
     """A kept page with this request's secrets put back."""
     page = page.replace(TOKEN, token.encode())
     csrf = CSRF.encode()
     if csrf in page:
         # As {% csrf_token %} does: a new masked token, and the cookie set if needed.
-        page = page.replace(csrf, get_token(request).encode())
+        page = page.replace(csrf, csrf_token(request).encode())
     return page
 
 

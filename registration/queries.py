@@ -3,9 +3,10 @@
 The attendee's own pages (the personal page and its change form) are read on every visit,
 no cache may serve them, and the ORM's work for a query (building the SQL, the model
 instances) costs there several times the query itself, and each query a round trip: their
-reads are two SQL statements (STATEMENTS) written from the models' metadata (table and
-column names), the same on SQLite and PostgreSQL but for the name of one aggregate, and
-the programme (edition, sessions) comes from the per-version cache.
+reads are one SQL statement (STATEMENTS["link"], with the seats taken for the change
+form) written from the models' metadata (table and column names), the same on SQLite and
+PostgreSQL but for the names of the aggregates, and the programme (edition, sessions) comes
+from the per-version cache.
 tests/registration/test_personal_reads.py checks them against the ORM's answers.
 """
 
@@ -17,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, Error, connection, connections
 
 try:
     import psycopg
@@ -110,7 +111,7 @@ STATEMENTS = {
             WHERE o.{R.edition} = r.{R.edition} AND o.{R.status} = %s
             AND (o.{R.created_at} < r.{R.created_at}
                  OR (o.{R.created_at} = r.{R.created_at} AND o.{R.id} < r.{R.id}))
-        ) END, {more}k.{K.verifier_hash}
+        ) END, {seats}{more}k.{K.verifier_hash}
         FROM {K} k INNER JOIN {R} r ON r.{R.id} = k.{K.registration}
         WHERE k.{K.selector} = %s AND k.{K.expires_at} > %s""",
     "seats": """
@@ -119,6 +120,16 @@ STATEMENTS = {
         INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
         WHERE t.{T.edition} = %s AND b.{B.status} = %s
         GROUP BY b.{B.session}""",
+    # The seats taken (as "seats" counts them) as a column of "link", for the change form:
+    # its labels in the same round trip ({seats}).
+    "link_seats": """(
+        SELECT {list}(CAST(x.session AS TEXT) || ':' || CAST(x.taken AS TEXT), ',') FROM (
+            SELECT b.{B.session} AS session, COUNT(*) AS taken FROM {B} b
+            INNER JOIN {S} s ON s.{S.id} = b.{B.session}
+            INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
+            WHERE t.{T.edition} = r.{R.edition} AND b.{B.status} = %s
+            GROUP BY b.{B.session}
+        ) x), """,
     # One of hooks.link_reads alone, for a registration read otherwise ({read}).
     "read": "SELECT ({read}) FROM {R} r WHERE r.{R.id} = %s",
 }
@@ -139,10 +150,11 @@ def _read_sql(read, vendor):
 
 
 @functools.cache
-def _sql(statement, vendor, read=None):
+def _sql(statement, vendor, read=None, *, seats=False):
     """The text of one of STATEMENTS for a database engine (`vendor`); `read`: the one of
-    hooks.link_reads the "read" statement runs."""
+    hooks.link_reads the "read" statement runs; `seats`: "link" reads the seats taken too."""
     return STATEMENTS[statement].format(
+        seats=_sql("link_seats", vendor) if seats else "",
         more="".join(f"({_read_sql(each, vendor)}), " for each in hooks.link_reads),
         read=_read_sql(read, vendor) if read else "",
         R=SqlTable(Registration),
@@ -171,15 +183,38 @@ class _Prepared(psycopg.Cursor if psycopg else object):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _rows(statement, params, read=None):
-    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+def _rows(statement, params, read=None, *, seats=False):
+    """The rows of one of STATEMENTS. When this is the request's first use of a kept
+    connection, the statement is its health check (CONN_HEALTH_CHECKS): instead of a
+    `SELECT 1` round trip before it, a connection found dead by the statement itself (a
+    restarted server, a dropped socket) is closed and the statement, a read outside any
+    transaction, runs again on a new one, as it would have after a failed check."""
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        return _execute(statement, params, read, seats)
+    except Error:  # OperationalError or InterfaceError: the driver says which
+        if not checking or connection.is_usable():
+            raise  # not a dead connection: the statement's own error
+        connection.close()
+        return _execute(statement, params, read, seats)
+
+
+def _execute(statement, params, read, seats):
+    with connection.cursor() as cursor:  # Django's: errors, query log
         if connection.vendor == "postgresql":
             raw = connection.connection
             if raw.prepare_threshold is None:  # Django's default: never prepare
                 # Only what asks (prepare=True) is prepared: Django's cursors never do.
                 raw.prepare_threshold = NEVER_BY_COUNT
             cursor.cursor = _Prepared(raw)
-        cursor.execute(_sql(statement, connection.vendor, read), params)
+        cursor.execute(_sql(statement, connection.vendor, read, seats=seats), params)
         return cursor.fetchall()
 
 
@@ -282,7 +317,7 @@ class BookingRow:
     ahead: int  # bookings waiting before this one on the session's list
 
 
-def registration_for_link(token, now=None):
+def registration_for_link(token, now=None, *, seats=False):
     """The registration a secret link opens, or None, with its edition (1 query).
 
     What AccessKey.objects.find does, in one narrow statement: the public half of the token
@@ -294,21 +329,29 @@ def registration_for_link(token, now=None):
     - ``days_read``: the days it attends, in order;
     - ``bookings_read``: its bookings (BookingRow), by pk;
     - ``waitlist_read``: its place on the edition's waiting list (1 = next), or None;
-    - ``link_read``: {name: value} of what other apps read with it (hooks.link_reads).
+    - ``link_read``: {name: value} of what other apps read with it (hooks.link_reads);
+    - with ``seats``, ``seats_read``: what seats_taken(its edition) answers.
     """
     selector, _sep, verifier = (token or "").partition("-")
     if not selector or not verifier:
         return None
     waitlisted = Registration.Status.WAITLISTED.value
-    params = [Booking.Status.WAITLISTED.value, waitlisted, waitlisted, selector]
+    params = [Booking.Status.WAITLISTED.value, waitlisted, waitlisted]
+    if seats:
+        params.append(Booking.Status.CONFIRMED.value)
+    params.append(selector)
     params.append(connection.ops.adapt_datetimefield_value(now or timezone.now()))
-    rows = _rows("link", params)
+    rows = _rows("link", params, seats=seats)
     if not rows:
         return None
     row = rows[0]
     if not hmac.compare_digest(row[-1], _digest(verifier)):
         return None
     columns, (days, bookings, waitlist, *more) = row[: len(_ATTNAMES)], row[len(_ATTNAMES) : -1]
+    if seats:
+        taken, *more = more
+        pairs = (pair.split(":") for pair in taken.split(",")) if taken else ()
+        seats_read = {int(session): int(count) for session, count in pairs}
     registration = _registration(columns)
     registration.columns_read = tuple(columns)
     registration.edition = edition_of(registration.edition_id)
@@ -322,6 +365,8 @@ def registration_for_link(token, now=None):
         else ()
     )
     registration.waitlist_read = waitlist
+    if seats:
+        registration.seats_read = seats_read
     registration.link_read = {
         read.name: _load(read, value) for read, value in zip(hooks.link_reads, more, strict=True)
     }

@@ -133,16 +133,17 @@ def lost_link(request):
     )
 
 
-def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-store"):
+def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-store", seats=False):
     """Views of one registration, opened by its secret link: 404 for any other token,
-    never cached, never indexed, and the secret URL never sent as a referrer.
+    never cached, never indexed, and the secret URL never sent as a referrer. `seats`: the
+    seats taken of the edition are read with it (registration.seats_read), in its one query.
 
     Pages holding a form say `same-origin` instead: under `no-referrer` browsers post the
     form with `Origin: null`, which the CSRF check rightly refuses; `same-origin` still
     keeps the URL from every other site."""
     if view is None:
         return lambda view: personal(
-            view, referrer_policy=referrer_policy, cache_control=cache_control
+            view, referrer_policy=referrer_policy, cache_control=cache_control, seats=seats
         )
 
     @wraps(view)
@@ -150,7 +151,7 @@ def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-stor
         # The edition, the sessions and the page's memo key each read the programme
         # version: one read of the shared cache for the request instead of one each.
         with one_programme_version():
-            registration = queries.registration_for_link(token)
+            registration = queries.registration_for_link(token, seats=seats)
             if registration is None:
                 raise Http404("Unknown link")
             response = view(request, registration, token, *args, **kwargs)
@@ -217,11 +218,11 @@ def manage(request, registration, token):
     )
 
 
-@personal(referrer_policy="same-origin")
+@personal(referrer_policy="same-origin", seats=True)
 @require_http_methods(["GET", "POST"])
 def change(request, registration, token):
-    """The change form: 2 queries (the link's, the seats taken) whatever the bookings; on
-    GET, rendered only when something it shows changed (pagememo)."""
+    """The change form: 1 query (the link's, which reads the seats taken too) whatever the
+    bookings; on GET, rendered only when something it shows changed (pagememo)."""
     if not can(registration, "change"):
         return redirect("registration:manage", token=token)
     edition = registration.edition
@@ -231,7 +232,7 @@ def change(request, registration, token):
     initial.update({f"slot_{slot}": str(session) for slot, session in shown.items()})
     key = None
     if request.method == "GET":
-        seats = queries.seats_taken(edition)
+        seats = registration.seats_read
         # What the labels say of the seats (of the sessions themselves: the programme version).
         states = [seats_state(session, seats) for slot in bookable for session in slot.sessions]
         key = pagememo.page_key(

@@ -257,7 +257,7 @@ def test_personal_pages_read_a_fixed_number_of_queries(client, open_edition):
         assert bool(response.templates) is not kept  # kept: served without rendering
         return len(captured)
 
-    for page, cold_cap, cap in (("", 3, 1), ("modifier/", 4, 2)):
+    for page, cold_cap, cap in (("", 3, 1), ("modifier/", 3, 1)):
         counts = {}
         for name, path in (("one", one), ("eight", many)):
             counts[name] = [

@@ -82,6 +82,14 @@ def test_seats_taken_counts_what_the_orm_counts(queue, open_edition):
         .order_by()
     )
     assert queries.seats_taken(open_edition) == orm and sum(orm.values()) > 8
+    # The change form reads them with the link, in its one statement.
+    _tight, people = queue
+    read = queries.registration_for_link(token_of(people["Third"][1]), seats=True)
+    assert read.seats_read == orm
+    assert (
+        read.bookings_read
+        == queries.registration_for_link(token_of(people["Third"][1])).bookings_read
+    )
 
 
 def test_only_a_live_key_with_its_secret_opens(queue):
@@ -127,6 +135,31 @@ def test_a_kept_page_is_served_without_rendering_and_its_form_posts(client, queu
     assert response.status_code == 302, response.content[:500]
     registration.refresh_from_db()
     assert registration.organisation == "Région Occitanie"
+
+
+def test_a_kept_form_gives_a_new_visitor_a_working_token(client, queue):
+    """A kept change form opened without a CSRF cookie (another browser) sets one, and its
+    token, masked afresh on each display, unmasks to that cookie's secret: the form posts."""
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+    from django.test import Client
+
+    _tight, people = queue
+    registration, path = people["Third"]
+    assert client.get(path + "modifier/").templates  # rendered and kept
+    visitor = Client(enforce_csrf_checks=True)
+    first, second = visitor.get(path + "modifier/"), visitor.get(path + "modifier/")
+    assert not first.templates and not second.templates  # both served kept
+    secret = visitor.cookies["csrftoken"].value
+    tokens = [CSRF.search(r.text).group(1) for r in (first, second)]
+    assert tokens[0] != tokens[1] and len(tokens[0]) == 64
+    assert [_unmask_cipher_token(t) for t in tokens] == [secret, secret]
+    drawn = "".join(pagememo._random_chars(32) for _ in range(200))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS)  # every character drawn, none other
+    data = {"csrfmiddlewaretoken": tokens[0], **_change_data(registration)}
+    data["organisation"] = "Ville de Rabat"
+    assert visitor.post(path + "modifier/", data).status_code == 302
+    registration.refresh_from_db()
+    assert registration.organisation == "Ville de Rabat"
 
 
 def _change_data(registration):
@@ -266,3 +299,41 @@ def test_long_lists_render_as_django_renders_them(open_edition, language):
         form.fields["country"].widget.__class__ = LazySelect
         form.fields["phone"].widget.widgets[0].__class__ = forms.Select
         assert [str(form["country"]), str(form["phone"])] == fast
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_link_statement_is_the_connection_health_check(client, open_edition, monkeypatch):
+    """With persistent connections and CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a
+    request's first query: a round trip more than the page's one statement. The statement
+    is the check: no `SELECT 1` on a live connection, and on one the server dropped (a
+    restart) the page is read on a new connection, not a server error."""
+    import psycopg
+    from django.db import close_old_connections, connection
+
+    from tests.postgres import database_url
+
+    _registration, path = sign_up(open_edition, "Santé", [])
+    assert client.get(path).status_code == 200  # the connection is open
+    # Kept between requests, checked before each one's first query: as in production
+    # (CONN_MAX_AGE, CONN_HEALTH_CHECKS), not as in the tests' settings.
+    connection.health_check_enabled, connection.close_at = True, None
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+
+    close_old_connections()  # what each request starts with (request_started)
+    assert connection.connection is not None and not connection.health_check_done
+    assert client.get(path).status_code == 200
+    assert checks == [] and connection.health_check_done  # checked by the statement itself
+
+    pid = connection.connection.info.backend_pid
+    server = database_url().rsplit("/", 1)[0] + "/postgres"  # the same server
+    with psycopg.connect(server, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    close_old_connections()
+    assert connection.connection is not None and not connection.health_check_done
+    response = client.get(path)
+    assert response.status_code == 200 and "Santé" in response.content.decode()
+    assert checks == [1]  # the failed statement's one check: the connection was dead
+    assert connection.connection.info.backend_pid != pid
