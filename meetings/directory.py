@@ -69,7 +69,7 @@ class Card:
 
 
 def card_of(row, themes):
-    """A Card from a page row (queries.directory) and its theme names."""
+    """A Card from a page row (directory_read.DirectoryRead.rows) and its theme names."""
     language = translation.get_language()
     return Card(
         pk=row["pk"],

@@ -19,6 +19,8 @@ from functools import cache
 from django.db import connection
 
 from registration.models import AccessKey, Registration, _digest
+from registration.queries import NEVER_BY_COUNT
+from registration.queries import _Prepared as Prepared
 from rencontres.sql import Table
 
 from .models import Profile, Programme, Theme
@@ -147,6 +149,26 @@ def _filter_params(filters):
 
 
 @dataclass(frozen=True)
+class DirectoryPage:
+    """One page of the directory as the template shows it: its rows (dicts: the columns a
+    card shows and ``theme_ids``), the number of profiles found, the page's number and the
+    page count."""
+
+    rows: list
+    count: int
+    number: int
+    pages: int
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
 class DirectoryRead:
     """What the statement read: the viewer (their registration's pk, edition, status), the
     B2B programme (pk or None), the viewer's profile status (or None), the themes and the
@@ -169,8 +191,8 @@ class DirectoryRead:
         return tuple((pk, (english and name_en) or name_fr) for pk, _p, name_fr, name_en in rows)
 
     def rows(self):
-        """The page's rows as dicts (queries.CARD_COLUMNS, ``theme_ids``), in order, and
-        the number found."""
+        """The page's rows as dicts (the columns a card shows, ``theme_ids``), in order,
+        and the number found."""
         rows = json.loads(self.rows_text or "[]")
         found = rows[0][7] if rows else 0
         columns = ("pk", "presentation", "first_name", "last_name", "organisation")
@@ -197,7 +219,15 @@ def _read(selector, now, filters, number):
     profile, registration = Profile.Status.APPROVED.value, Registration.Status.CONFIRMED.value
     values = [selector, connection.ops.adapt_datetimefield_value(now), profile, True]
     values += [registration, *params, PAGE_SIZE, offset]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+        if connection.vendor == "postgresql":
+            # Prepared on the connection, as the personal link's statement is: PostgreSQL
+            # plans it once per connection and set of filters (its planning costs about
+            # what running it does), not on every visit.
+            raw = connection.connection
+            if raw.prepare_threshold is None:  # Django's default: never prepare
+                raw.prepare_threshold = NEVER_BY_COUNT
+            cursor.cursor = Prepared(raw)
         cursor.execute(_sql(connection.vendor, shape), values)
         return cursor.fetchone()
 

@@ -1,7 +1,8 @@
 """What the B2B page shows of the person's B2B state, read with their personal link (one
 more column of registration's link statement, registration.hooks.link_reads): the
-programme, their profile's state, and their open requests (pending, or accepted: « à
-placer », or met and reported « n'a pas eu lieu ») with who the other party is.
+programme, their profile's state, and the requests the page lists (pending; accepted
+and « à placer »; met and reported « n'a pas eu lieu ») with who the other party is. The
+meetings themselves come with the link's other read (hooks.meetings_read).
 
 So the B2B page is one statement, and its memo key (views.home) holds all it shows: a
 request sent, answered or withdrawn, a profile approved, a meeting reported, is another
@@ -28,7 +29,9 @@ B2B_SQL = """
             THEN q.{Q.recipient} ELSE q.{Q.sender} END
         LEFT JOIN {M} m ON m.{M.request} = q.{Q.id}
         WHERE (q.{Q.sender} = r.{R.id} OR q.{Q.recipient} = r.{R.id})
-        AND q.{Q.status} IN ('pending', 'accepted')))
+        AND (q.{Q.status} = 'pending' OR q.{Q.status} = 'accepted' AND (
+            m.{M.id} IS NULL OR m.{M.status} <> 'scheduled' OR m.{M.not_held_at} IS NOT NULL))
+    ))
     FROM {G} g LEFT JOIN {P} vp ON vp.{P.registration} = r.{R.id}
     WHERE g.{G.edition} = r.{R.edition}"""
 
@@ -58,7 +61,11 @@ class B2BState:
 
 
 def _uuid(value):
-    return str(uuid.UUID(str(value))) if value else ""
+    """A UUID as text with its dashes (PostgreSQL writes them, SQLite keeps 32 digits)."""
+    if not value:
+        return ""
+    value = str(value)
+    return value if len(value) == 36 else str(uuid.UUID(value))
 
 
 def _moment(value):

@@ -58,10 +58,11 @@ def home(request, registration, token):
     state = link_read(registration, "b2b")
     if state.programme_id is None or registration.is_cancelled:
         raise Http404("No B2B for this registration")
-    agenda = queries.agenda(registration)
     now = timezone.now()
-    # What the time changes on the page: which meetings are over (« did it take place? »).
-    ended = tuple(row.ref for row in agenda if row.kind == "meeting" and row.ends_at <= now)
+    # What the time changes on the page: which meetings are over (« did it take place? »),
+    # from the meetings the link read (hooks.load_meetings: end, …, guid).
+    meetings = link_read(registration, "meetings")
+    ended = tuple(meeting[-1] for meeting in meetings if meeting[1] <= now)
     key = None
     if not pagememo.has_messages(request):  # shown once: such a page is not kept
         key = pagememo.page_key(
@@ -84,7 +85,7 @@ def home(request, registration, token):
             "received": [r for r in pending if r.sender_id != registration.pk],
             "sent": [r for r in pending if r.sender_id == registration.pk],
             "to_place": [r for r in state.requests if r.to_place],
-            "agenda": agenda,
+            "agenda": queries.agenda(registration),
             "reported": {r.reported for r in state.requests if r.reported},
             "now": now,
         },
@@ -192,7 +193,7 @@ def _directory_page(request, token, read, themes, filters, key):
         {
             "edition": edition_of(read.edition_id),
             "token": token,
-            "page": queries.DirectoryPage(rows, found, read.number, pages),
+            "page": directory_read.DirectoryPage(rows, found, read.number, pages),
             "cards": cards,
             "q": filters.get("q", ""),
             "query": b2b_directory.query_of(filters),
