@@ -14,7 +14,7 @@ parameters; the texts are kept per engine and set of filters (a few dozen at mos
 import hmac
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 
@@ -186,9 +186,7 @@ class DirectoryRead:
     def themes(self, language):
         """((pk, name), ...) in the staff's order, in `language` (French when there is no
         English)."""
-        english = language == "en"
-        rows = sorted(json.loads(self.themes_text or "[]"), key=lambda t: (t[1], t[0]))
-        return tuple((pk, (english and name_en) or name_fr) for pk, _p, name_fr, name_en in rows)
+        return _themes(self.themes_text, language)
 
     def rows(self):
         """The page's rows as dicts (the columns a card shows, ``theme_ids``), in order,
@@ -204,6 +202,15 @@ class DirectoryRead:
             page.append((row[8], values))
         page.sort(key=lambda position_row: position_row[0])  # the database's order
         return [values for _position, values in page], found
+
+
+@lru_cache(maxsize=16)
+def _themes(text, language):
+    """The themes as read (their JSON text), in `language`: the same text on every visit
+    until staff edit a theme, so worked out once per process."""
+    english = language == "en"
+    rows = sorted(json.loads(text or "[]"), key=lambda t: (t[1], t[0]))
+    return tuple((pk, (english and name_en) or name_fr) for pk, _p, name_fr, name_en in rows)
 
 
 def page_number(page):
