@@ -11,10 +11,12 @@ class MeetingsConfig(AppConfig):
         # hooks (a session booked over a meeting is refused, leaving cancels the meetings).
         from . import (
             emails,  # noqa: F401  (registers the B2B kinds of email with the outbox)
+            home_read,
             hooks,
         )
 
         hooks.connect()
+        home_read.connect()  # the B2B page's state, read with the personal link
         self.connect_on_the_day()
 
     @staticmethod

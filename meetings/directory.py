@@ -1,5 +1,6 @@
-"""The B2B directory's HTML, built from pieces shared by every viewer: the page itself is
-personal (`no-store`, never kept), its pieces are not.
+"""The B2B directory's HTML, built from pieces shared by every viewer. The page is read
+in one statement (directory_read.py) and kept once rendered, under what it was built from
+(views.directory, registration/pagememo.py); when it is rendered, its pieces are:
 
 - The filter lists (themes, organisation types, countries, languages): their options are
   written once per language and list of themes (the themes are part of the key, read in
@@ -21,6 +22,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django_countries import countries
@@ -67,7 +69,7 @@ class Card:
 
 
 def card_of(row, themes):
-    """A Card from a page row (queries.directory) and its theme names."""
+    """A Card from a page row (directory_read.DirectoryRead.rows) and its theme names."""
     language = translation.get_language()
     return Card(
         pk=row["pk"],
@@ -102,6 +104,52 @@ def cards_html(cards):
     while len(_local) > LOCAL_CARDS:
         _local.popitem(last=False)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 (rendered by our template)
+
+
+# The filters in the form's order, and the longest free text.
+FILTERS = ("q", "theme", "organisation_type", "country", "language")
+Q_MAX = 100
+
+
+@lru_cache(maxsize=1)
+def _choices():
+    """{filter: frozenset of valid values} of the lists that are not the staff's themes."""
+    return {
+        "organisation_type": frozenset(Registration.OrganisationType.values),
+        "country": frozenset(code for code, _name in countries),
+        "language": frozenset(code for code, _name in LANGUAGES),
+    }
+
+
+def filters_of(query):
+    """The valid filters of a query string (a QueryDict), as the directory form would
+    keep them: an invalid value leaves its filter out, the others still apply. The theme
+    is kept if it is a theme's number; whether that theme exists is known once the themes
+    are read (themes_checked)."""
+    filters = {}
+    text = query.get("q", "")
+    if text and len(text.strip()) <= Q_MAX and "\x00" not in text and text.strip():
+        filters["q"] = text.strip()
+    theme = query.get("theme", "")
+    if theme.isascii() and theme.isdigit() and theme == str(int(theme)) and int(theme) < 2**31:
+        filters["theme"] = int(theme)
+    for name, values in _choices().items():
+        value = query.get(name, "")
+        if value and value in values:
+            filters[name] = value
+    return filters
+
+
+def themes_checked(filters, themes):
+    """`filters` without a theme that is not one of `themes` ((pk, name), ...)."""
+    if "theme" in filters and filters["theme"] not in {pk for pk, _name in themes}:
+        return {name: value for name, value in filters.items() if name != "theme"}
+    return filters
+
+
+def query_of(filters):
+    """The filters as a query string, in the form's order (the pages' links keep them)."""
+    return urlencode([(name, filters[name]) for name in FILTERS if name in filters])
 
 
 @lru_cache(maxsize=8)

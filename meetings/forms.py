@@ -4,8 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from registration.models import Registration
-
 from .models import LANGUAGES, Theme
 from .services import MESSAGE_MAX
 
@@ -61,37 +59,6 @@ class ProfileForm(forms.Form):
     @property
     def profile_data(self):
         return {k: v for k, v in self.cleaned_data.items() if k != "themes"}
-
-
-class DirectoryFilter(forms.Form):
-    """Validates the directory's filters (the page writes its own option lists, see
-    directory.py); an invalid value leaves its filter out, the others still apply."""
-
-    q = forms.CharField(label=_("Recherche"), max_length=100, required=False)
-    theme = forms.TypedChoiceField(label=_("Thème"), coerce=int, required=False)
-    organisation_type = forms.ChoiceField(
-        label=_("Type d'organisation"),
-        choices=[("", _("Tous")), *Registration.OrganisationType.choices],
-        required=False,
-    )
-    country = forms.ChoiceField(
-        label=_("Pays"), choices=lambda: [("", _("Tous")), *countries], required=False
-    )
-    language = forms.ChoiceField(
-        label=_("Langue"), choices=[("", _("Toutes")), *LANGUAGES], required=False
-    )
-
-    def __init__(self, *args, themes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", _("Tous")), *((str(pk), n) for pk, n in themes)]
-
-    @property
-    def valid_filters(self):
-        """The filters that are valid, whatever the others are."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class RequestForm(forms.Form):

@@ -6,16 +6,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events.pagecache import one_programme_version
+from registration import pagememo
+from registration.models import Registration
+from registration.queries import edition_of, link_read
 from registration.views import personal
 
 from . import directory as b2b_directory
-from . import exports, queries, services
+from . import directory_read, exports, queries, services
 from . import printed_agenda as printed
 from .availability import common_free_times
-from .forms import AcceptForm, DeclineForm, DirectoryFilter, ProfileForm, RequestForm
+from .forms import AcceptForm, DeclineForm, ProfileForm, RequestForm
 from .models import MeetingRequest, Profile, ScreenKey
 from .screen import REFRESH_SECONDS, board, screen_page
 
@@ -47,26 +52,45 @@ def _taking_part(registration):
 
 @personal
 def home(request, registration, token):
-    """The person's B2B page: their profile's state, requests, and their one agenda."""
-    programme, profile = queries.b2b_access(registration)
-    if programme is None or registration.is_cancelled:
+    """The person's B2B page: their profile's state, requests, and their one agenda. No
+    query but the link's (which reads the B2B state too, home_read.py); rendered only
+    when something it shows changed (pagememo)."""
+    state = link_read(registration, "b2b")
+    if state.programme_id is None or registration.is_cancelled:
         raise Http404("No B2B for this registration")
-    requests = queries.requests_of(registration)
-    pending = [r for r in requests if r.status == MeetingRequest.Status.PENDING]
-    to_place = [r for r in requests if queries.is_to_place(r)]
-    return _page(
-        request, registration, token, "home",
-        programme=programme,
-        profile=profile,
-        received=[r for r in pending if r.recipient_id == registration.pk],
-        sent=[r for r in pending if r.sender_id == registration.pk],
-        to_place=to_place,
-        agenda=queries.agenda(registration),
-        reported={
-            str(r.meeting.guid) for r in requests
-            if getattr(r, "meeting", None) is not None and r.meeting.not_held_at
+    now = timezone.now()
+    # What the time changes on the page: which meetings are over (« did it take place? »),
+    # from the meetings the link read (hooks.load_meetings: end, …, guid).
+    meetings = link_read(registration, "meetings")
+    ended = tuple(meeting[-1] for meeting in meetings if meeting[1] <= now)
+    key = None
+    if not pagememo.has_messages(request):  # shown once: such a page is not kept
+        key = pagememo.page_key(
+            request, token, "b2b-home",
+            registration.columns_read, registration.days_read, registration.bookings_read,
+            registration.link_read, ended,
+        )  # fmt: skip
+        if page := pagememo.kept(request, key, token):
+            return page
+    pending = [r for r in state.requests if r.status == MeetingRequest.Status.PENDING]
+    profile = None
+    if state.profile_status is not None:
+        profile = queries.ProfileState(state.profile_status, state.rejection_reason)
+    return pagememo.render(
+        request,
+        "meetings/home.html",
+        {
+            "edition": registration.edition, "registration": registration, "token": token,
+            "profile": profile,
+            "received": [r for r in pending if r.sender_id != registration.pk],
+            "sent": [r for r in pending if r.sender_id == registration.pk],
+            "to_place": [r for r in state.requests if r.to_place],
+            "agenda": queries.agenda(registration),
+            "reported": {r.reported for r in state.requests if r.reported},
+            "now": now,
         },
-        now=timezone.now(),
+        token=token,
+        key=key,
     )  # fmt: skip
 
 
@@ -115,32 +139,69 @@ def leave(request, registration, token):
     return _page(request, registration, token, "leave")
 
 
-@personal
-def directory(request, registration, token):
-    """The directory: a few queries, the filter lists and the cards from shared pieces
-    (directory.py); the page itself is the person's and never kept."""
-    programme, profile = queries.b2b_access(registration)
-    if programme is None or registration.is_cancelled:
-        raise Http404("No B2B for this registration")
-    if profile is None or profile.status in (Profile.Status.LEFT, Profile.Status.REJECTED):
-        raise Http404("Not taking part")
-    themes = queries.themes_read()
-    filters = DirectoryFilter(request.GET or None, themes=themes).valid_filters
-    page = queries.directory(viewer=registration, filters=filters, page=request.GET.get("page"))
+def directory(request, token):
+    """The directory: one statement (directory_read.py) reads the link, what the page
+    checks, the themes and the page's rows; the page is then served from this process's
+    memory when it was rendered from the same rows, themes, filters and programme (a
+    personal page like the others: no-store, the link cut out of what is kept)."""
+    asked = b2b_directory.filters_of(request.GET)
+    with one_programme_version():
+        read = directory_read.directory_read(
+            token=token, filters=asked, page=request.GET.get("page"), now=timezone.now()
+        )
+        if read is None:
+            raise Http404("Unknown link")
+        if (
+            read.programme_id is None
+            or read.registration_status == Registration.Status.CANCELLED
+            or read.profile_status in (None, Profile.Status.LEFT, Profile.Status.REJECTED)
+        ):
+            raise Http404("No B2B directory for this registration")
+        themes = read.themes(get_language())
+        filters = b2b_directory.themes_checked(asked, themes)
+        request.page_query = {**filters, **({"page": read.number} if read.number > 1 else {})}
+        key = page = None
+        if not pagememo.has_messages(request):  # shown once: such a page is not kept
+            shown = tuple(sorted(request.page_query.items()))
+            key = pagememo.page_key(
+                request, token, "b2b-directory", read.themes_text, read.rows_text, shown,
+                query="",
+            )  # fmt: skip
+            page = pagememo.kept(request, key, token)
+        if page is None:
+            page = _directory_page(request, token, read, themes, filters, key)
+    # As registration.views.personal answers: never stored, never indexed, no referrer.
+    page["Cache-Control"] = "no-store"
+    page["Referrer-Policy"] = "no-referrer"
+    page["X-Robots-Tag"] = "noindex, nofollow"
+    return page
+
+
+def _directory_page(request, token, read, themes, filters, key):
+    rows, found = read.rows()
     names = dict(themes)
     cards = b2b_directory.cards_html(
         [
             b2b_directory.card_of(row, [names[pk] for pk, _n in themes if pk in row["theme_ids"]])
-            for row in page.rows
+            for row in rows
         ]
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _page(
-        request, registration, token, "directory",
-        page=page, cards=cards, q=filters.get("q", ""), query=query.urlencode(),
-        options=b2b_directory.filter_options(themes, filters),
-    )  # fmt: skip
+    pages = max(1, -(-found // directory_read.PAGE_SIZE))
+    return pagememo.render(
+        request,
+        "meetings/directory.html",
+        {
+            "edition": edition_of(read.edition_id),
+            "token": token,
+            "page": directory_read.DirectoryPage(rows, found, read.number, pages),
+            "cards": cards,
+            "q": filters.get("q", ""),
+            "query": b2b_directory.query_of(filters),
+            "options": b2b_directory.filter_options(themes, filters),
+        },
+        token=token,
+        key=key,
+    )
 
 
 @form_page

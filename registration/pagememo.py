@@ -75,10 +75,12 @@ class _Pages:
 pages = _Pages(MAX_BYTES)
 
 
-def page_key(request, token, *parts):
+def page_key(request, token, *parts, query=None):
     """The key of a personal page: `parts` (what the view read and what the calendar
     allows) with the programme version, release, language, path and query. A digest: the
-    registration's row is in `parts`, and need not be kept twice."""
+    registration's row is in `parts`, and need not be kept twice. `query`: what the page
+    took of its query string, for a page that shows only validated parameters (by
+    default the query string as sent)."""
     raw = repr(
         (
             release_id(),
@@ -86,7 +88,7 @@ def page_key(request, token, *parts):
             get_language(),
             request.META.get("SCRIPT_NAME", ""),
             request.path.replace(token, TOKEN.decode()),
-            request.META.get("QUERY_STRING", ""),
+            request.META.get("QUERY_STRING", "") if query is None else query,
             parts,
         )
     )
