@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Edition, Room, Session, SessionType, Slot
@@ -311,24 +312,13 @@ def registration_create(
                 # The same form sent again for someone else (Back button, a colleague
                 # registered next): another person, another token.
                 form_token = uuid.uuid4()
-            capacity = _lock_edition(edition)
-            sessions = _lock_sessions(session_ids)
-            if len(sessions) != len(set(session_ids)):
-                raise InvalidBooking(session_ids)
-            check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
-            # Counted by its own statement once the lock is held: a subquery in the locking
-            # SELECT would read the snapshot from before the wait (and oversell, as the
-            # concurrency test showed).
-            confirmed = Registration.objects.filter(
-                edition=edition, status=Registration.Status.CONFIRMED
-            ).count()
+            # Written before the edition's lock, on the waiting list: what does not depend
+            # on the places left (the row, its days, the confirmation in the outbox) is
+            # not done while every other sign-up waits. Nobody else sees these rows
+            # before the commit, by which time the status below is decided.
             registration = Registration.objects.create(
                 edition=edition,
-                status=(
-                    Registration.Status.CONFIRMED
-                    if confirmed < capacity
-                    else Registration.Status.WAITLISTED
-                ),
+                status=Registration.Status.WAITLISTED,
                 form_token=form_token,
                 privacy_consent_at=now,
                 **data,
@@ -336,11 +326,19 @@ def registration_create(
             AttendanceDay.objects.bulk_create(
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
+            emails.registration_created(registration)
+            # Under the lock: the sessions, the status and the bookings only.
+            capacity = _lock_edition(edition)
+            sessions = _lock_sessions(session_ids)
+            if len(sessions) != len(set(session_ids)):
+                raise InvalidBooking(session_ids)
+            check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
+            if _confirm_if_room(registration, capacity):
+                registration.status = Registration.Status.CONFIRMED
             _book(registration, sessions, now)
             for option in hooks.signup_options:
                 if option.name in options:
                     option.apply(registration=registration)
-            emails.registration_created(registration)
             badges.store_later(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
@@ -352,6 +350,28 @@ def registration_create(
             raise DuplicateRegistration(existing) from None
         raise
     return registration
+
+
+def _confirm_if_room(registration, capacity):
+    """Confirm a (new, waitlisted) registration if the (locked) edition has a place left;
+    returns whether it did. One statement: the places are counted by it, so after the
+    lock was taken (a count in the locking SELECT would read the snapshot from before the
+    wait, and oversell, as the concurrency test showed)."""
+    confirmed = (
+        Registration.objects.filter(
+            edition=registration.edition_id, status=Registration.Status.CONFIRMED
+        )
+        .order_by()
+        .values("edition")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return bool(
+        Registration.objects.filter(pk=registration.pk)
+        .alias(taken=Coalesce(Subquery(confirmed), 0))
+        .filter(taken__lt=capacity)
+        .update(status=Registration.Status.CONFIRMED)
+    )
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
