@@ -97,7 +97,9 @@ def rows():
         if shutil.which(tool):
             continue
         raise SystemExit(f"{tool} is missing: `apt-get install {tool}` (make bench does it)")
-    url = postgres_database("rencontres_bench")
+    # BENCH_DATABASE: another name, so that a part run alone never drops the database
+    # of a bench running beside it.
+    url = postgres_database(os.environ.get("BENCH_DATABASE", "rencontres_bench"))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",

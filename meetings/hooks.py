@@ -114,13 +114,34 @@ def meetings_read():
     )  # fmt: skip
 
 
+def b2b_closes_at(edition_id):
+    """When B2B requests close for an edition (None: no B2B programme), read once per
+    programme version in each process: the sign-up form asks at every display and post.
+    A change to the B2B setup writes a new version (programme_changed, below)."""
+    from events.pagecache import per_version
+
+    from .models import Programme
+
+    def read():
+        closes = Programme.objects.filter(edition=edition_id).values_list("closes_at", flat=True)
+        return (closes.first(),)  # a tuple: None is a value, not a miss
+
+    return per_version(f"meetings:b2b-closes:{edition_id}", read, in_memory=True)[0]
+
+
+def programme_changed(sender, **kwargs):
+    """The B2B setup saved or deleted: what was derived from it is read again."""
+    from events.signals import drop_cached_pages
+
+    drop_cached_pages()
+
+
 def b2b_field(edition):
     """The sign-up box « take part in B2B meetings », while requests may still be made."""
     from django import forms
 
-    from .models import Programme
-
-    if not Programme.objects.filter(edition=edition, closes_at__gt=timezone.now()).exists():
+    closes_at = b2b_closes_at(edition.pk)
+    if closes_at is None or closes_at <= timezone.now():
         return None
     return forms.BooleanField(
         label=gettext_lazy(
@@ -138,6 +159,12 @@ def b2b_join(*, registration):
 
 
 def connect():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Programme
+
+    post_save.connect(programme_changed, sender=Programme, dispatch_uid="meetings-b2b-setup")
+    post_delete.connect(programme_changed, sender=Programme, dispatch_uid="meetings-b2b-setup")
     if refuse_sessions_over_meetings not in hooks.booking_checks:
         hooks.booking_checks.append(refuse_sessions_over_meetings)
         hooks.signup_options.append(hooks.SignupOption("b2b", b2b_field, b2b_join))

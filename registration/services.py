@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from events.models import Edition, Room, Session, SessionType, Slot
@@ -90,9 +90,36 @@ def _locked(queryset):
     return queryset.select_for_update(of=("self",), no_key=True) if LOCKING else queryset
 
 
+EDITION_LOCK_STATEMENT = "SELECT {E}.{E.capacity} FROM {E} WHERE {E}.{E.id} = %s"
+
+
+@functools.cache
+def _edition_lock_sql(vendor, locking):
+    """The statement the ORM writes for `_locked(Edition.objects.filter(pk=…))
+    .values_list("capacity")`, once per engine: every sign-up and cancellation runs it."""
+    sql = EDITION_LOCK_STATEMENT.format(E=SqlTable(Edition))
+    return sql + _for_update(SqlTable(Edition)) if locking else sql
+
+
+def _for_update(table):
+    """FOR NO KEY UPDATE OF `table` only (see _locked), as this engine writes it."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    return " " + connection.ops.for_update_sql(
+        of=(format(table),) if features.has_select_for_update_of else (),
+        no_key=features.has_select_for_no_key_update,
+    )
+
+
 def _lock_edition(edition):
     """Lock the edition row; returns its current capacity."""
-    return _locked(Edition.objects.filter(pk=edition.pk)).values_list("capacity", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute(_edition_lock_sql(connection.vendor, LOCKING), [edition.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Edition.DoesNotExist(edition.pk)
+    return row[0]
 
 
 # What the seat rules read of a session (a narrow row is quicker to fetch and lock).
@@ -131,14 +158,7 @@ def _sessions_sql(count, vendor, locking):
         R=SqlTable(Room),
         ids=", ".join(["%s"] * count),
     )
-    features = connection.features
-    if locking and features.has_select_for_update:
-        # FOR NO KEY UPDATE OF the sessions only (see _locked).
-        sql += " " + connection.ops.for_update_sql(
-            of=(format(SqlTable(Session)),) if features.has_select_for_update_of else (),
-            no_key=features.has_select_for_no_key_update,
-        )
-    return sql
+    return sql + _for_update(SqlTable(Session)) if locking else sql
 
 
 def _read_sessions(session_ids):
@@ -194,37 +214,47 @@ def check_bookings(*, edition, days, sessions, now, kept=()):
         slots.add(session.slot_id)
 
 
-def _confirmed_counts(sessions):
-    """{session pk: confirmed bookings} of these (locked) sessions, in one query."""
-    return dict(
-        Booking.objects.filter(session__in=sessions, status=Booking.Status.CONFIRMED)
-        .order_by()
-        .values_list("session")
-        .annotate(n=Count("pk"))
+# One booking of a (locked) session: a seat if the registration is confirmed and the
+# session has one left (its confirmed bookings counted by the statement, so after the
+# locks were taken), the waiting list otherwise. {B.status} is a quoted column.
+BOOKING_ROW = """(%s, %s, %s,
+    CASE WHEN {seat} THEN %s ELSE %s END,
+    %s, CASE WHEN {seat} THEN %s END, %s)"""
+BOOKING_STATEMENT = """INSERT INTO {B} ({B.registration}, {B.session}, {B.slot}, {B.status},
+    {B.created_at}, {B.confirmed_at}, {B.overlap_accepted}) VALUES {rows}"""
+SEAT = """(%s AND (%s IS NULL OR
+    (SELECT COUNT(*) FROM {B} WHERE {B}.{B.session} = %s AND {B}.{B.status} = %s) < %s))"""
+
+
+@functools.cache
+def _booking_sql(count, vendor):
+    """The INSERT of `count` bookings (BOOKING_ROW), once per engine and number."""
+    B = SqlTable(Booking)
+    return BOOKING_STATEMENT.format(
+        B=B, rows=", ".join([BOOKING_ROW.format(seat=SEAT.format(B=B))] * count)
     )
 
 
 def _book(registration, sessions, now):
     """Book these (locked) sessions, one per slot: a seat where there is one, the waiting
-    list otherwise. Two queries whatever the number of sessions."""
+    list otherwise. One statement whatever the number of sessions."""
     if not sessions:
         return
     confirmed = registration.status == Registration.Status.CONFIRMED
-    taken = _confirmed_counts(sessions) if confirmed else {}
-    bookings = []
+    ops = connection.ops
+    created, confirmed_at = (
+        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datetimefield_value(now),
+    )
+    seats, waiting = Booking.Status.CONFIRMED.value, Booking.Status.WAITLISTED.value
+    params = []
     for session in sessions:
         capacity = session.effective_capacity
-        seat = confirmed and (capacity is None or taken.get(session.pk, 0) < capacity)
-        bookings.append(
-            Booking(
-                registration=registration,
-                session=session,
-                slot_id=session.slot_id,
-                status=Booking.Status.CONFIRMED if seat else Booking.Status.WAITLISTED,
-                confirmed_at=now if seat else None,
-            )
-        )
-    Booking.objects.bulk_create(bookings)
+        seat = [confirmed, capacity, session.pk, seats, capacity]
+        params += [registration.pk, session.pk, session.slot_id]
+        params += [*seat, seats, waiting, created, *seat, confirmed_at, False]
+    with connection.cursor() as cursor:
+        cursor.execute(_booking_sql(len(sessions), connection.vendor), params)
 
 
 def _promote_bookings(session, now):
@@ -311,24 +341,13 @@ def registration_create(
                 # The same form sent again for someone else (Back button, a colleague
                 # registered next): another person, another token.
                 form_token = uuid.uuid4()
-            capacity = _lock_edition(edition)
-            sessions = _lock_sessions(session_ids)
-            if len(sessions) != len(set(session_ids)):
-                raise InvalidBooking(session_ids)
-            check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
-            # Counted by its own statement once the lock is held: a subquery in the locking
-            # SELECT would read the snapshot from before the wait (and oversell, as the
-            # concurrency test showed).
-            confirmed = Registration.objects.filter(
-                edition=edition, status=Registration.Status.CONFIRMED
-            ).count()
+            # Written before the edition's lock, on the waiting list: what does not depend
+            # on the places left (the row, its days, the confirmation in the outbox) is
+            # not done while every other sign-up waits. Nobody else sees these rows
+            # before the commit, by which time the status below is decided.
             registration = Registration.objects.create(
                 edition=edition,
-                status=(
-                    Registration.Status.CONFIRMED
-                    if confirmed < capacity
-                    else Registration.Status.WAITLISTED
-                ),
+                status=Registration.Status.WAITLISTED,
                 form_token=form_token,
                 privacy_consent_at=now,
                 **data,
@@ -336,11 +355,19 @@ def registration_create(
             AttendanceDay.objects.bulk_create(
                 AttendanceDay(registration=registration, day=day) for day in sorted(set(days))
             )
+            emails.registration_created(registration)
+            # Under the lock: the sessions, the status and the bookings only.
+            capacity = _lock_edition(edition)
+            sessions = _lock_sessions(session_ids)
+            if len(sessions) != len(set(session_ids)):
+                raise InvalidBooking(session_ids)
+            check_bookings(edition=edition, days=set(days), sessions=sessions, now=now)
+            if _confirm_if_room(registration, capacity):
+                registration.status = Registration.Status.CONFIRMED
             _book(registration, sessions, now)
             for option in hooks.signup_options:
                 if option.name in options:
                     option.apply(registration=registration)
-            emails.registration_created(registration)
             badges.store_later(registration)
     except IntegrityError:
         # Without locks (SQLite runs them one at a time anyway) the constraints decide.
@@ -352,6 +379,31 @@ def registration_create(
             raise DuplicateRegistration(existing) from None
         raise
     return registration
+
+
+CONFIRM_STATEMENT = """UPDATE {R} SET {R.status} = %s WHERE {R.id} = %s
+    AND (SELECT COUNT(*) FROM {R} c WHERE c.{R.edition} = %s AND c.{R.status} = %s) < %s"""
+
+
+@functools.cache
+def _confirm_sql(vendor):
+    """Confirm one registration if fewer than %s are confirmed in its edition: once per
+    engine (the ORM's UPDATE with a counting subquery cost more to build than to run)."""
+    return CONFIRM_STATEMENT.format(R=SqlTable(Registration))
+
+
+def _confirm_if_room(registration, capacity):
+    """Confirm a (new, waitlisted) registration if the (locked) edition has a place left;
+    returns whether it did. One statement: the places are counted by it, so after the
+    lock was taken (a count in the locking SELECT would read the snapshot from before the
+    wait, and oversell, as the concurrency test showed)."""
+    confirmed = Registration.Status.CONFIRMED.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _confirm_sql(connection.vendor),
+            [confirmed, registration.pk, registration.edition_id, confirmed, capacity],
+        )
+        return cursor.rowcount == 1
 
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)

@@ -2,6 +2,7 @@
 matrix, the .ics, the emails as rendered, and the directory's query count."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from meetings.models import Meeting, MeetingRequest, Profile
 from registration import emails as registration_emails
 from registration.models import AccessKey, OutgoingEmail
 
-from .conftest import taking_part
+from .conftest import MAY, taking_part
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +229,27 @@ def test_taking_part_can_be_ticked_at_sign_up(client, programme):
     assert Profile.objects.get(registration__email="b2b@example.org").status == "pending"
     client.post("/fr/inscription/", form_data(client, email="sans@example.org"))
     assert not Profile.objects.filter(registration__email="sans@example.org").exists()
+
+
+def test_the_sign_up_box_follows_the_b2b_window_and_its_edits(client, programme, time_machine):
+    """The closing time is kept between requests (no query per form), yet the box goes
+    at the closing time, and at once when staff move the closing or delete the setup."""
+    box = "participer aux rendez-vous B2B"
+    assert box in client.get("/fr/inscription/").text
+    closes_at = programme.closes_at
+    programme.closes_at = MAY - timedelta(minutes=1)
+    programme.save()
+    assert box not in client.get("/fr/inscription/").text
+    programme.closes_at = MAY + timedelta(hours=1)
+    programme.save()
+    assert box in client.get("/fr/inscription/").text
+    time_machine.move_to(MAY + timedelta(hours=2), tick=True)  # past the closing time
+    assert box not in client.get("/fr/inscription/").text
+    programme.closes_at = closes_at
+    programme.save()
+    assert box in client.get("/fr/inscription/").text
+    programme.delete()
+    assert box not in client.get("/fr/inscription/").text
 
 
 def test_booking_a_session_over_a_meeting_says_so_on_the_change_form(client, programme):
