@@ -3,7 +3,13 @@
 One field takes a scanned code (a scanner types it, then Enter) or a name; the camera
 (BarcodeDetector) fills the same field where the browser has it (static/js/desk.js). Every
 answer is a fresh page whose field is empty and focused, so the next scan starts clean.
-States in the page's address (`etat`): nouveau (recorded), vu (already in today), confirmer
+
+A scan is answered at once with the card (one request, not a redirect and a second
+request: the desk waits for both). The page says its own address (`data-url`: the card's,
+as a GET), which static/js/desk.js puts in the address bar, so a refresh reads the card
+again rather than sending the scan again; without JavaScript a refresh sends it again,
+which records nothing new (the second scan of a badge is « déjà enregistré·e »).
+States in that address (`etat`): nouveau (recorded), vu (already in today), confirmer
 (an unusual arrival waits for staff), annule (taken back); `inconnu`: a code no badge has.
 """
 
@@ -16,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from events.pagecache import one_programme_version
 from events.queries import current_edition
 from registration import badges
 from registration.models import Registration
@@ -29,7 +36,7 @@ STATES = {"nouveau", "vu", "confirmer", "annule"}
 
 
 def desk_url(**state):
-    return reverse("staff:desk") + "?" + urlencode(state)
+    return reverse("staff:desk") + ("?" + urlencode(state) if state else "")
 
 
 def clean(text):
@@ -37,54 +44,65 @@ def clean(text):
     return text.replace("\x00", "").strip()[:100]
 
 
+def answer(request, edition, url, context=(), person=None):
+    """The desk's page: the counters (read with `person`'s card when there is one), what
+    `context` adds (a card, an alert, a search's results), and, answering a scan, the
+    address of the same page as a GET (`url`)."""
+    context = {
+        "title": _("Accueil — enregistrement des arrivées"),
+        "desk_url": url,
+        **checkin.counters(edition, registration=person),
+        **dict(context),
+    }
+    return render_staff(request, "staff/desk.html", context)
+
+
 @staff_member_required
 @check_in
 def desk(request):
-    edition = current_edition()
-    context = {"title": _("Accueil — enregistrement des arrivées"), **checkin.counters(edition)}
-    if unknown := clean(request.GET.get("inconnu", "")):
-        context["unknown_code"] = unknown
-    elif query := clean(request.GET.get("q", "")):
-        context["query"] = query
-        context["results"] = checkin.search(edition, query)
-    if registration := checkin.find_by_pk(edition, request.GET.get("personne", "")):
-        day = context["day"]
-        state = request.GET.get("etat", "")
-        context |= {
-            "person": registration,
-            "arrival": checkin.arrival_today(registration),
-            "bookings": checkin.todays_bookings(registration),
-            "meetings": checkin.meetings_of_the_day(registration, day),
-            "registered_days": checkin.registered_days(registration),
-            "unusual": checkin.unusual_arrival(registration, day),
-            "state": state if state in STATES else "",
-        }
-    return render_staff(request, "staff/desk.html", context)
+    with one_programme_version():  # one read of the shared cache for the whole page
+        edition = current_edition()
+        context, query = {}, request.GET
+        if unknown := clean(query.get("inconnu", "")):
+            context["unknown_code"] = unknown
+        elif text := clean(query.get("q", "")):
+            context |= {"query": text, "results": checkin.search(edition, text)}
+        if registration := checkin.find_by_pk(edition, query.get("personne", "")):
+            state = query.get("etat", "")
+            context |= checkin.card(registration, state if state in STATES else "")
+        return answer(request, edition, None, context, registration)
 
 
 @staff_member_required
 @check_in
 @require_POST
 def scan(request):
-    """A scanned code (or a typed one): record the arrival. A code no badge carries: a loud
-    warning. Anything else: a name search. An unusual arrival (not an event day, not
-    registered for today) waits for staff to confirm that very case (`confirmer`)."""
-    edition = current_edition()
-    text = clean(request.POST.get("q", ""))
-    registration = checkin.find_by_code(edition, text) or checkin.find_by_pk(
-        edition, request.POST.get("personne", "")
-    )
-    if registration is None:
-        if checkin.looks_like_a_code(text):
-            return redirect(desk_url(inconnu=text))
-        return redirect(desk_url(q=text) if text else reverse("staff:desk"))
-    arrival = checkin.checkin_record(
-        registration=registration,
-        by=request.user,
-        confirmed=clean(request.POST.get("confirmer", "")),
-    )
-    state = "confirmer" if arrival.unusual else "nouveau" if arrival.created else "vu"
-    return redirect(desk_url(personne=registration.pk, etat=state))
+    """A scanned code (or a typed one): record the arrival and show the card. A code no
+    badge carries: a loud warning. Anything else: a name search. An unusual arrival (not an
+    event day, not registered for today) waits for staff to confirm that very case
+    (`confirmer`)."""
+    with one_programme_version():
+        edition = current_edition()
+        text = clean(request.POST.get("q", ""))
+        registration = checkin.find_by_code(edition, text) or checkin.find_by_pk(
+            edition, request.POST.get("personne", "")
+        )
+        if registration is None:
+            if checkin.looks_like_a_code(text):
+                return answer(request, edition, desk_url(inconnu=text), {"unknown_code": text})
+            if text:
+                results = checkin.search(edition, text)
+                context = {"query": text, "results": results}
+                return answer(request, edition, desk_url(q=text), context)
+            return redirect(desk_url())
+        arrival = checkin.checkin_record(
+            registration=registration,
+            by=request.user,
+            confirmed=clean(request.POST.get("confirmer", "")),
+        )
+        state = "confirmer" if arrival.unusual else "nouveau" if arrival.created else "vu"
+        url = desk_url(personne=registration.pk, etat=state)
+        return answer(request, edition, url, checkin.card(registration, state), registration)
 
 
 @staff_member_required
