@@ -86,6 +86,94 @@ def ceiling_loop(seconds, timings):
     conn.close()
 
 
+class Where:
+    """Where the scans' time goes, measured around them (no absolute figure is a goal):
+    CPU of the gunicorn processes and of the database's backends per scan, how busy the
+    machine's cores were, and what the backends were waiting for, sampled every 10 ms in
+    pg_stat_activity (a row lock held by another desk: Lock; a commit's flush: IO/WAL).
+    Linux (/proc) and a PostgreSQL on this machine; elsewhere the row says less."""
+
+    def __init__(self, database_url, port):
+        import psycopg
+
+        self.db = psycopg.connect(database_url, autocommit=True)
+        self.name = database_url.rsplit("/", 1)[1]
+        self.port, self.samples, self.waits = port, 0, {}
+        self.stop = threading.Event()
+
+    @staticmethod
+    def cpu(pids):
+        """CPU seconds (user + system) the processes `pids` have used so far."""
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def servers(self):
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes()
+            except OSError:
+                continue
+            if b"rencontres.wsgi" in text and f"127.0.0.1:{self.port}".encode() in text:
+                found.append(cmdline.parent.name)
+        return found
+
+    def backends(self):
+        rows = self.db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [self.name],
+        ).fetchall()
+        return [pid for (pid,) in rows]
+
+    @staticmethod
+    def machine():
+        busy, *_ = Path("/proc/stat").read_text().split("\n", 1)
+        ticks = [int(value) for value in busy.split()[1:]]
+        return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # (busy, all): idle, iowait out
+
+    def sample(self):
+        while not self.stop.wait(0.01):
+            rows = self.db.execute(
+                "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid() AND state = 'active'",
+                [self.name],
+            ).fetchall()
+            self.samples += 1
+            for kind, event in rows:
+                if kind in ("Lock", "LWLock", "IO"):
+                    self.waits[f"{kind}/{event}"] = self.waits.get(f"{kind}/{event}", 0) + 1
+
+    def __enter__(self):
+        self.before = (self.cpu(self.servers()), self.cpu(self.backends()), self.machine())
+        self.sampler = threading.Thread(target=self.sample)
+        self.sampler.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sampler.join()
+        server, database, (busy, every) = self.before
+        after_busy, after_every = self.machine()
+        self.server = self.cpu(self.servers()) - server
+        self.database = self.cpu(self.backends()) - database
+        self.busy = (after_busy - busy) / max(after_every - every, 1)
+        self.db.close()
+
+    def figure(self, scans):
+        waits = ", ".join(f"{name} {count}" for name, count in sorted(self.waits.items()))
+        return (
+            f"; per scan: gunicorn {1000 * self.server / scans:.1f} ms CPU, PostgreSQL "
+            f"{1000 * self.database / scans:.1f} ms CPU; cores busy {self.busy:.0%}; "
+            f"backends seen waiting in {self.samples} samples: {waits or 'none'}"
+        )
+
+
 def run_threads(target, args_list):
     threads = [threading.Thread(target=target, args=args) for args in args_list]
     for thread in threads:
@@ -98,7 +186,8 @@ def rows():
     if not shutil.which("faketime"):
         raise SystemExit("faketime is missing: `apt-get install faketime` (make bench does it)")
     work = Path(tempfile.mkdtemp(prefix="rencontres-bench-desk-"))
-    env = site_env(work, DATABASE_URL=postgres_database("rencontres_bench_desk"), CONN_MAX_AGE="60")
+    database = postgres_database("rencontres_bench_desk")
+    env = site_env(work, DATABASE_URL=database, CONN_MAX_AGE="60")
     fresh_site(env)
     data = json.loads(shell(env, "from bench import data; data.desk_people()"))
     codes, sessions = data["codes"], data["sessions"]
@@ -110,10 +199,11 @@ def rows():
         run_threads(desk_loop, [(s, w, 10, [], []) for s, w in zip(sessions, warm, strict=True)])
         run_threads(ceiling_loop, [(2, floor) for _desk in range(DESKS)])
         batches = [codes[i * share + 3 : (i + 1) * share] for i in range(DESKS)]
-        run_threads(
-            desk_loop,
-            [(s, b, SECONDS, timings, errors) for s, b in zip(sessions, batches, strict=True)],
-        )
+        with Where(database, PORT) as where:
+            run_threads(
+                desk_loop,
+                [(s, b, SECONDS, timings, errors) for s, b in zip(sessions, batches, strict=True)],
+            )
         run_threads(ceiling_loop, [(2, floor) for _desk in range(DESKS)])
     shutil.rmtree(work, ignore_errors=True)
     if not timings:
@@ -127,6 +217,7 @@ def rows():
                 f"{len(timings)} scans, p50 {statistics.median(timings):.0f} ms, "
                 f"p95 {scan_p95:.0f} ms = {times:.1f}× the ceiling's p95 "
                 f"({floor_p95:.0f} ms, same threads, same run), {len(errors)} errors"
+                + where.figure(len(timings))
             ),
             share=floor_p95 / scan_p95,
             goal=(
