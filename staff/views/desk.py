@@ -13,22 +13,31 @@ States in that address (`etat`): nouveau (recorded), vu (already in today), conf
 (an unusual arrival waits for staff), annule (taken back); `inconnu`: a code no badge has.
 """
 
+import re
+import uuid
+from urllib.parse import quote_plus
+
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events.pagecache import one_programme_version
+from events.pagecache import LRU, one_programme_version, release_id
 from events.queries import current_edition
 from registration import badges
 from registration.models import Registration
 
 from .. import checkin
-from .base import render_staff
 
 check_in = permission_required("registration.check_in", raise_exception=True)
 undo_checkin = permission_required("staff.undo_checkin", raise_exception=True)
@@ -44,17 +53,69 @@ def clean(text):
     return text.replace("\x00", "").strip()[:100]
 
 
+# The desk's page around what changes with each scan (the admin's frame, the scan form) is
+# rendered once per release, language and staff member, with these marks where the
+# changing parts go, and kept in this process's memory: a scan renders its answer and the
+# counters only (the frame was half of a scan's work).
+MARKS = {
+    part: f"desk-{part}-{uuid.uuid4().hex}"
+    for part in ("counters", "answer", "url", "next", "csrf")
+}
+_MARKED = re.compile("|".join(MARKS.values()))
+_kept = LRU(64)
+
+
+class _At:
+    """The request, but at `path` (the language links of the admin's frame point there)."""
+
+    def __init__(self, request, path):
+        self._request, self._path = request, path
+
+    def get_full_path(self):
+        return self._path
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
+def _frame(request, title):
+    """The desk's page with MARKS for what changes, kept (see MARKS)."""
+    user = request.user
+    key = (
+        release_id(), get_language(), title, user.pk, user.get_username(), user.get_short_name(),
+        user.has_usable_password(),
+    )  # fmt: skip
+    frame = _kept.get(key)
+    if frame is None:
+        marked = {
+            **admin.site.each_context(request),
+            "title": title,
+            "messages": (),  # pending messages wait for the next admin page
+            "request": _At(request, MARKS["next"]),
+            "csrf_token": MARKS["csrf"],
+            "desk_url": MARKS["url"],
+            "counters_html": SafeString(MARKS["counters"]),
+            "answer_html": SafeString(MARKS["answer"]),
+        }
+        frame = render_to_string("staff/desk.html", marked, request)
+        _kept.set(key, frame)
+    return frame
+
+
 def answer(request, edition, url, context=(), person=None):
-    """The desk's page: the counters (read with `person`'s card when there is one), what
-    `context` adds (a card, an alert, a search's results), and, answering a scan, the
-    address of the same page as a GET (`url`)."""
-    context = {
-        "title": _("Accueil — enregistrement des arrivées"),
-        "desk_url": url,
-        **checkin.counters(edition, registration=person),
-        **dict(context),
+    """The desk's page at `url` (its address as a GET: a scan's answer gives it to desk.js
+    for the address bar): the counters (read with `person`'s card when there is one) and
+    what `context` adds (a card, an alert, a search's results), in the kept frame."""
+    context = {**checkin.counters(edition, registration=person), **dict(context)}
+    parts = {
+        MARKS["counters"]: render_to_string("staff/desk_counters.html", context, request),
+        MARKS["answer"]: render_to_string("staff/desk_answer.html", context, request),
+        MARKS["url"]: escape(url),
+        MARKS["next"]: quote_plus(url),  # as admin_language_links writes it
+        MARKS["csrf"]: get_token(request),
     }
-    return render_staff(request, "staff/desk.html", context)
+    frame = _frame(request, _("Accueil — enregistrement des arrivées"))
+    return HttpResponse(_MARKED.sub(lambda found: parts[found.group()], frame))
 
 
 @staff_member_required
@@ -70,7 +131,7 @@ def desk(request):
         if registration := checkin.find_by_pk(edition, query.get("personne", "")):
             state = query.get("etat", "")
             context |= checkin.card(registration, state if state in STATES else "")
-        return answer(request, edition, None, context, registration)
+        return answer(request, edition, request.get_full_path(), context, registration)
 
 
 @staff_member_required

@@ -3,6 +3,7 @@
 import html
 import re
 from datetime import datetime
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -276,3 +277,30 @@ def test_a_scan_and_its_card_read_a_fixed_number_of_rows(
                 desk_client, desk_client.post(DESK + "scan/", {"q": person.checkin_code})
             )
         assert "Déjà enregistré·e" in page
+
+
+def test_the_kept_frame_is_each_staff_members_own_and_its_token_works(
+    client, staff_user, django_user_model, edition_2026, at_the_door
+):
+    """The desk's frame is rendered once and kept (views/desk.py): each staff member still
+    sees their own name, each browser's form token is its own and is accepted, and the
+    language links lead back to the page shown (never to the scan's address)."""
+    from django.test import Client
+
+    person = make_registration(edition_2026)
+    other = grant(django_user_model.objects.create_user("accueil2", is_staff=True), "check_in")
+    client.force_login(grant(staff_user, "check_in"))
+    assert "<strong>agent</strong>" in client.get(DESK).content.decode()
+    desk = Client(enforce_csrf_checks=True)
+    desk.force_login(other)
+    for _ in range(2):  # the frame rendered, then kept
+        page = desk.get(DESK).content.decode()
+        assert "<strong>accueil2</strong>" in page and "<strong>agent</strong>" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    page, url = answered(
+        desk.post(DESK + "scan/", {"q": person.checkin_code, "csrfmiddlewaretoken": token})
+    )
+    assert "Arrivée enregistrée" in page and CheckIn.objects.get().by == other
+    assert desk.post(DESK + "scan/", {"q": person.checkin_code}).status_code == 403  # no token
+    languages = re.search(r'href="([^"]*next=[^"]*)"', page).group(1)
+    assert html.unescape(languages).endswith("next=" + quote_plus(url))
