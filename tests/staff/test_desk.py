@@ -266,13 +266,13 @@ def test_a_scan_and_its_card_read_a_fixed_number_of_rows(
             Booking.objects.create(
                 registration=person, session=session, slot=session.slot, status="confirmed"
             )
-        # session, user, permissions (2), the card (registration, days, arrival, bookings,
-        # B2B meetings, counters), the arrival's insert
-        with django_assert_num_queries(6):
+        # session, user, permissions (theirs and their groups': 1), the card (registration,
+        # days, arrival, bookings, B2B meetings, counters), the arrival's insert
+        with django_assert_num_queries(5):
             response = desk_client.post(DESK + "scan/", {"q": person.checkin_code})
         page = page_after(desk_client, response)
         assert page.count("<li>") >= bookings and "Arrivée enregistrée" in page
-        with django_assert_num_queries(5):  # a second scan: nothing to insert
+        with django_assert_num_queries(4):  # a second scan: nothing to insert
             page = page_after(
                 desk_client, desk_client.post(DESK + "scan/", {"q": person.checkin_code})
             )
@@ -304,3 +304,43 @@ def test_the_kept_frame_is_each_staff_members_own_and_its_token_works(
     assert desk.post(DESK + "scan/", {"q": person.checkin_code}).status_code == 403  # no token
     languages = re.search(r'href="([^"]*next=[^"]*)"', page).group(1)
     assert html.unescape(languages).endswith("next=" + quote_plus(url))
+
+
+def test_permissions_read_in_one_statement_are_the_backends(django_user_model, edition_2026):
+    """What the desk reads of a staff member's permissions (their own and their groups',
+    all for a superuser) is what Django's backend reads; a group's permission opens the
+    desk."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Group, Permission
+
+    from staff.queries import read_permissions
+
+    desk = Group.objects.create(name="Accueil")
+    desk.permissions.add(*Permission.objects.filter(codename__in=["check_in", "view_checkin"]))
+    own = django_user_model.objects.create_user("own", is_staff=True)
+    own.user_permissions.add(Permission.objects.get(codename="undo_checkin"))
+    own.groups.add(desk)
+    grouped = django_user_model.objects.create_user("grouped", is_staff=True)
+    grouped.groups.add(desk)
+    nobody = django_user_model.objects.create_user("nobody", is_staff=True)
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
+    read = {}
+    for user in (own, grouped, nobody, boss):
+        read[user.username] = django_user_model.objects.get(pk=user.pk)
+        read_permissions(read[user.username])
+        fresh = django_user_model.objects.get(pk=user.pk)
+        assert read[user.username]._perm_cache == ModelBackend().get_all_permissions(fresh)
+    assert read["own"]._perm_cache == {
+        "registration.check_in",
+        "staff.view_checkin",
+        "staff.undo_checkin",
+    }
+    assert read["nobody"]._perm_cache == set() and len(read["boss"]._perm_cache) > 100
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(grouped)
+    assert client.get(DESK).status_code == 200
+    client.force_login(nobody)
+    assert client.get(DESK).status_code == 403
