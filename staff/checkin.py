@@ -22,7 +22,14 @@ from events.models import CODE_ALPHABET, Session
 from meetings.queries import PersonMeeting, meetings_of
 from registration import hooks
 from registration.models import AttendanceDay, Booking, Registration
-from registration.queries import JSON_ROW, JSON_ROWS, sessions_of
+from registration.queries import (
+    JSON_ROW,
+    JSON_ROWS,
+    NEVER_BY_COUNT,
+    _Prepared,
+    _registration,
+    sessions_of,
+)
 from rencontres.sql import Table as SqlTable
 
 from .models import CheckIn, UndoneCheckIn
@@ -106,6 +113,26 @@ def _sql(name, vendor):
     )
 
 
+# The card's columns after the registration's, in the statement's order.
+_CARD_EXTRAS = ("days_text", "bookings_text")
+_CARD_LAST = ("arrived_read", "expected_read", "arrival_pk", "arrival_at", "arrival_by")
+_CARD_LAST += ("arrival_by_name", "arrival_exception")
+
+
+def _rows(name, params):
+    """The rows of one of STATEMENTS. On PostgreSQL prepared once per connection, as the
+    personal link's statement is (registration.queries): planning the card's joins cost
+    PostgreSQL more than running them."""
+    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            if raw.prepare_threshold is None:  # Django's default: never prepare
+                raw.prepare_threshold = NEVER_BY_COUNT  # only what asks is prepared
+            cursor.cursor = _Prepared(raw)
+        cursor.execute(_sql(name, connection.vendor), params)
+        return cursor.fetchall()
+
+
 def _link_read_sql(read, vendor):
     """One of registration.hooks.link_reads as a subquery of the registration ``r``,
     formatted as its contract says (registration/hooks.py)."""
@@ -182,10 +209,14 @@ def _one(where, value, edition, now):
     on = ops.adapt_datefield_value(day)
     confirmed = Registration.Status.CONFIRMED.value
     params = [start, end, on, edition.pk, on, edition.pk, confirmed, on, edition.pk, value]
-    found = list(Registration.objects.raw(_sql(f"find_by_{where}", connection.vendor), params))
-    if not found:
+    rows = _rows(f"find_by_{where}", params)
+    if not rows:
         return None
-    registration = found[0]
+    count = len(Registration._meta.concrete_fields)
+    registration = _registration(rows[0][:count])
+    names = (*_CARD_EXTRAS, *(f"link_{read.name}" for read in hooks.link_reads), *_CARD_LAST)
+    for name, value in zip(names, rows[0][count:], strict=True):
+        setattr(registration, name, value)
     registration.edition = edition
     registration.read_day = day
     registration.arrival_read = _arrival(registration, day)
@@ -288,25 +319,23 @@ def checkin_record(*, registration, by, now=None, confirmed=""):
     if unusual and confirmed != unusual:
         return Arrival(None, False, unusual=unusual)
     ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql("arrive", connection.vendor),
-            [
-                registration.pk,
-                ops.adapt_datefield_value(day),
-                ops.adapt_datetimefield_value(now),
-                by.pk if by is not None else None,
-                unusual,
-            ],
-        )
-        inserted = cursor.fetchone()
-    if inserted is None:  # two desks scanned the same badge at once: the first one wins
+    inserted = _rows(
+        "arrive",
+        [
+            registration.pk,
+            ops.adapt_datefield_value(day),
+            ops.adapt_datetimefield_value(now),
+            by.pk if by is not None else None,
+            unusual,
+        ],
+    )
+    if not inserted:  # two desks scanned the same badge at once: the first one wins
         first = CheckIn.objects.select_related("by").get(registration=registration, day=day)
         if _read_on(registration, day):
             registration.arrival_read = first
         return Arrival(first, False)
     checkin = CheckIn(
-        pk=inserted[0],
+        pk=inserted[0][0],
         registration=registration,
         day=day,
         at=now,
@@ -406,12 +435,8 @@ def counters(edition, now=None, registration=None):
         arrived, expected = registration.arrived_read, registration.expected_read
         return {"day": day, "arrived": arrived, "expected": expected}
     on = connection.ops.adapt_datefield_value(day)
-    with connection.cursor() as cursor:  # both counts in one round trip
-        cursor.execute(
-            _sql("counters", connection.vendor),
-            [on, edition.pk, on, edition.pk, Registration.Status.CONFIRMED.value],
-        )
-        arrived, expected = cursor.fetchone()
+    confirmed = Registration.Status.CONFIRMED.value
+    ((arrived, expected),) = _rows("counters", [on, edition.pk, on, edition.pk, confirmed])
     return {"day": day, "arrived": arrived, "expected": expected}
 
 
