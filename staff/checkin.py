@@ -1,46 +1,87 @@
-"""The check-in desk: finding a badge's owner, recording arrivals (and taking one back),
-today's counters."""
+"""The check-in desk: finding a badge's owner with what the card shows, recording arrivals
+(and taking one back), today's counters.
+
+A scan is the desk's hot path (a few seconds a person, several desks at once): what the
+card needs is read in one statement with the registration (its days, today's arrival and
+bookings, the B2B meetings other apps add through registration.hooks.link_reads, the day's
+counters), and an arrival is one INSERT that a second desk's scan of the same badge cannot
+double (ON CONFLICT DO NOTHING). tests/staff/test_desk_reads.py checks both against the ORM.
+"""
 
 import functools
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from events.models import CODE_ALPHABET
-from meetings.queries import meetings_of
+from events.models import CODE_ALPHABET, Session
+from meetings.queries import PersonMeeting, meetings_of
+from registration import hooks
 from registration.models import AttendanceDay, Booking, Registration
+from registration.queries import (
+    JSON_ROW,
+    JSON_ROWS,
+    NEVER_BY_COUNT,
+    _Prepared,
+    _registration,
+    sessions_of,
+)
 from rencontres.sql import Table as SqlTable
 
 from .models import CheckIn, UndoneCheckIn
 
 CODE_LENGTH = 10  # registration.models.new_checkin_code
 
-# The desk's reads, written once from the models' metadata ({R}: a table's quoted name,
-# {R.status}: a column's): a registration with its days as one text (« 2026-07-08,... »),
-# and a day's arrivals and expected people in one round trip.
-_FIND = """
+# The desk's statements, written once from the models' metadata ({R}: a table's quoted
+# name, {R.status}: a column's). The card: a registration with its days as one text
+# (« 2026-07-08,... »), its bookings of the day (« session:status,... »), the reads other
+# apps add ({more}), the day's counters, and its arrival of the day (a LEFT JOIN: NULLs
+# when none).
+_CARD = """
     SELECT {registration_columns}, (
         SELECT {list}(CAST(d.{D.day} AS TEXT), ',') FROM {D} d
         WHERE d.{D.registration} = r.{R.id}
-    ) AS days_text
-    FROM {R} r WHERE r.{R.edition} = %s AND r.{column} = %s"""
+    ) AS days_text, (
+        SELECT {list}(CAST(b.{B.session} AS TEXT) || ':' || b.{B.status}, ',')
+        FROM {B} b INNER JOIN {S} s ON s.{S.id} = b.{B.session}
+        WHERE b.{B.registration} = r.{R.id} AND s.{S.starts_at} >= %s AND s.{S.starts_at} < %s
+    ) AS bookings_text, {more}(
+        SELECT COUNT(*) FROM {C} c INNER JOIN {R} o ON o.{R.id} = c.{C.registration}
+        WHERE c.{C.day} = %s AND o.{R.edition} = %s
+    ) AS arrived_read, (
+        SELECT COUNT(*) FROM {D} d INNER JOIN {R} o ON o.{R.id} = d.{D.registration}
+        WHERE d.{D.day} = %s AND o.{R.edition} = %s AND o.{R.status} = %s
+    ) AS expected_read, a.{C.id} AS arrival_pk, a.{C.at} AS arrival_at,
+    a.{C.by} AS arrival_by, u.{username} AS arrival_by_name,
+    a.{C.confirmed_exception} AS arrival_exception
+    FROM {R} r
+    LEFT JOIN {C} a ON a.{C.registration} = r.{R.id} AND a.{C.day} = %s
+    LEFT JOIN {U} u ON u.{U.id} = a.{C.by}
+    WHERE r.{R.edition} = %s AND r.{column} = %s"""
+_COUNTERS = """
+    SELECT (
+        SELECT COUNT(*) FROM {C} c INNER JOIN {R} r ON r.{R.id} = c.{C.registration}
+        WHERE c.{C.day} = %s AND r.{R.edition} = %s
+    ), (
+        SELECT COUNT(*) FROM {D} d INNER JOIN {R} r ON r.{R.id} = d.{D.registration}
+        WHERE d.{D.day} = %s AND r.{R.edition} = %s AND r.{R.status} = %s
+    )"""
+# An arrival: the second of two desks scanning one badge at once inserts nothing (the
+# one-per-day constraint) and reads the first one's row.
+_ARRIVE = """
+    INSERT INTO {C} ({C.registration}, {C.day}, {C.at}, {C.by}, {C.confirmed_exception})
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT ({C.registration}, {C.day}) DO NOTHING
+    RETURNING {C.id}"""
 STATEMENTS = {
-    "find_by_code": (_FIND, "checkin_code"),
-    "find_by_pk": (_FIND, "id"),
-    "counters": (
-        """
-        SELECT (
-            SELECT COUNT(*) FROM {C} c INNER JOIN {R} r ON r.{R.id} = c.{C.registration}
-            WHERE c.{C.day} = %s AND r.{R.edition} = %s
-        ), (
-            SELECT COUNT(*) FROM {D} d INNER JOIN {R} r ON r.{R.id} = d.{D.registration}
-            WHERE d.{D.day} = %s AND r.{R.edition} = %s AND r.{R.status} = %s
-        )""",
-        "id",
-    ),
+    "find_by_code": (_CARD, "checkin_code"),
+    "find_by_pk": (_CARD, "id"),
+    "counters": (_COUNTERS, "id"),
+    "arrive": (_ARRIVE, "id"),
 }
 # Each engine's aggregate of text values: (expression, separator).
 TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
@@ -50,15 +91,54 @@ TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
 def _sql(name, vendor):
     """The text of one of STATEMENTS for a database engine (`vendor`)."""
     statement, column = STATEMENTS[name]
+    user = get_user_model()
+    more = "".join(
+        f"({_link_read_sql(read, vendor)}) AS {connection.ops.quote_name('link_' + read.name)}, "
+        for read in hooks.link_reads
+    )
     return statement.format(
         R=SqlTable(Registration),
         D=SqlTable(AttendanceDay),
+        B=SqlTable(Booking),
+        S=SqlTable(Session),
         C=SqlTable(CheckIn),
+        U=SqlTable(user),
+        username=getattr(SqlTable(user), user.USERNAME_FIELD),
         column=getattr(SqlTable(Registration), column),
         registration_columns=", ".join(
             f"r.{connection.ops.quote_name(f.column)}" for f in Registration._meta.concrete_fields
         ),
         list=TEXT_LIST[vendor],
+        more=more,
+    )
+
+
+# The card's columns after the registration's, in the statement's order.
+_CARD_EXTRAS = ("days_text", "bookings_text")
+_CARD_LAST = ("arrived_read", "expected_read", "arrival_pk", "arrival_at", "arrival_by")
+_CARD_LAST += ("arrival_by_name", "arrival_exception")
+
+
+def _rows(name, params):
+    """The rows of one of STATEMENTS. On PostgreSQL prepared once per connection, as the
+    personal link's statement is (registration.queries): planning the card's joins cost
+    PostgreSQL more than running them."""
+    with connection.cursor() as cursor:  # Django's: health check, errors, query log
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            if raw.prepare_threshold is None:  # Django's default: never prepare
+                raw.prepare_threshold = NEVER_BY_COUNT  # only what asks is prepared
+            cursor.cursor = _Prepared(raw)
+        cursor.execute(_sql(name, connection.vendor), params)
+        return cursor.fetchall()
+
+
+def _link_read_sql(read, vendor):
+    """One of registration.hooks.link_reads as a subquery of the registration ``r``,
+    formatted as its contract says (registration/hooks.py)."""
+    tables = {letter: SqlTable(model) for letter, model in read.tables.items()}
+    return read.sql.format(
+        R=SqlTable(Registration), rows=JSON_ROWS[vendor], row=JSON_ROW[vendor], **tables
     )
 
 
@@ -69,12 +149,21 @@ class Arrival:
     unusual: str = ""  # a CheckIn.Unusual value: not recorded until staff confirm it
 
 
-def find_by_code(edition, text):
-    """The registration whose badge carries this code (scanners type it, then Enter)."""
+@dataclass(frozen=True)
+class DeskBooking:
+    """One of the person's bookings of the day, as the card shows it."""
+
+    session: Session  # with its room (registration.queries.sessions_of)
+    status: str
+
+
+def find_by_code(edition, text, now=None):
+    """The registration whose badge carries this code (scanners type it, then Enter), with
+    what its card shows (see _one)."""
     code = text.strip().upper()
     if not code or " " in code or len(code) > 12:
         return None
-    return _one("code", code, edition)
+    return _one("code", code, edition, now)
 
 
 def looks_like_a_code(text):
@@ -88,27 +177,93 @@ def looks_like_a_code(text):
     )
 
 
-def find_by_pk(edition, value):
-    """The registration a result list or a card button points to (any other text: None)."""
+def find_by_pk(edition, value, now=None):
+    """The registration a result list or a card button points to (any other text: None),
+    with what its card shows (see _one)."""
     value = str(value)
     if not (value.isascii() and value.isdigit()) or len(value) > 18:  # isdigit() takes "²"
         return None
-    return _one("pk", int(value), edition)
+    return _one("pk", int(value), edition, now)
 
 
-def _one(where, value, edition):
-    """The edition's registration whose `where` column holds `value` (or None), with its
-    days in the same statement (the card and the unusual arrival's check read them:
-    `registered_days`). Its edition is the one searched, already in hand: joining its row
-    (a hundred translated columns) was a third of a scan's work. A statement written once
-    (STATEMENTS): built by the ORM at each scan, it cost more than it took to run."""
-    found = list(
-        Registration.objects.raw(_sql(f"find_by_{where}", connection.vendor), [edition.pk, value])
+def _day_bounds(day):
+    """The first instant of `day` and of the next one, in the current time zone."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(day, time.min, tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
     )
-    if not found:
+
+
+def _one(where, value, edition, now):
+    """The edition's registration whose `where` column holds `value` (or None), read in one
+    statement with what the card shows on the day of `now`: its days (registered_days),
+    that day's arrival (arrival_today), bookings (todays_bookings) and B2B meetings
+    (meetings_of_the_day), and the day's counters (counters). Its edition is the one
+    searched, already in hand: joining its row (a hundred translated columns) was a third
+    of a scan's work. A statement written once (STATEMENTS): built by the ORM at each scan,
+    it cost more than it took to run."""
+    day = timezone.localdate(now or timezone.now())
+    ops = connection.ops
+    start, end = (ops.adapt_datetimefield_value(moment) for moment in _day_bounds(day))
+    on = ops.adapt_datefield_value(day)
+    confirmed = Registration.Status.CONFIRMED.value
+    params = [start, end, on, edition.pk, on, edition.pk, confirmed, on, edition.pk, value]
+    rows = _rows(f"find_by_{where}", params)
+    if not rows:
         return None
-    found[0].edition = edition
-    return found[0]
+    count = len(Registration._meta.concrete_fields)
+    registration = _registration(rows[0][:count])
+    names = (*_CARD_EXTRAS, *(f"link_{read.name}" for read in hooks.link_reads), *_CARD_LAST)
+    for name, value in zip(names, rows[0][count:], strict=True):
+        setattr(registration, name, value)
+    registration.edition = edition
+    registration.read_day = day
+    registration.arrival_read = _arrival(registration, day)
+    registration.link_read = {
+        read.name: _load(read, getattr(registration, f"link_{read.name}"))
+        for read in hooks.link_reads
+    }
+    return registration
+
+
+def _load(read, value):
+    """A link read's column as its app uses it: JSON decoded (SQLite gives text,
+    PostgreSQL's driver a list), then read.load."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return read.load(value or [])
+
+
+def _moment(value):
+    """A time as read: PostgreSQL's driver gives it aware, SQLite as text in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _arrival(registration, day):
+    """The arrival of `day` read with the registration (None: not come in yet), with the
+    username of who recorded it (the card names them)."""
+    if registration.arrival_pk is None:
+        return None
+    checkin = CheckIn(
+        pk=registration.arrival_pk,
+        registration=registration,
+        day=day,
+        at=_moment(registration.arrival_at),
+        by_id=registration.arrival_by,
+        confirmed_exception=registration.arrival_exception,
+    )
+    if checkin.by_id is not None:
+        user = get_user_model()
+        checkin.by = user(pk=checkin.by_id, **{user.USERNAME_FIELD: registration.arrival_by_name})
+    return checkin
+
+
+def _read_on(registration, day):
+    """Did find_by_* read this registration's card for `day`?"""
+    return getattr(registration, "read_day", None) == day
 
 
 def search(edition, text, limit=20):
@@ -150,24 +305,47 @@ def checkin_record(*, registration, by, now=None, confirmed=""):
 
     An unusual arrival (see `unusual_arrival`) is recorded only when `confirmed` names that
     very case (staff saw the warning and let the person in); the case is kept on the row.
+    One INSERT, which does nothing when another desk recorded this person a moment ago
+    (then their row is the arrival). What find_by_* read with the registration (its
+    arrival, the day's counters) is brought up to date, for the card shown next.
     """
     now = now or timezone.now()
     if registration.status != Registration.Status.CONFIRMED:
         return Arrival(None, False)
     day = timezone.localdate(now)
-    if existing := CheckIn.objects.filter(registration=registration, day=day).first():
+    if existing := arrival_today(registration, now):
         return Arrival(existing, False)
     unusual = unusual_arrival(registration, day)
     if unusual and confirmed != unusual:
         return Arrival(None, False, unusual=unusual)
-    try:
-        with transaction.atomic():
-            checkin = CheckIn.objects.create(
-                registration=registration, day=day, at=now, by=by, confirmed_exception=unusual
-            )
-        return Arrival(checkin, True)
-    except IntegrityError:  # two desks scanned the same badge at once: the first one wins
-        return Arrival(CheckIn.objects.get(registration=registration, day=day), False)
+    ops = connection.ops
+    inserted = _rows(
+        "arrive",
+        [
+            registration.pk,
+            ops.adapt_datefield_value(day),
+            ops.adapt_datetimefield_value(now),
+            by.pk if by is not None else None,
+            unusual,
+        ],
+    )
+    if not inserted:  # two desks scanned the same badge at once: the first one wins
+        first = CheckIn.objects.select_related("by").get(registration=registration, day=day)
+        if _read_on(registration, day):
+            registration.arrival_read = first
+        return Arrival(first, False)
+    checkin = CheckIn(
+        pk=inserted[0][0],
+        registration=registration,
+        day=day,
+        at=now,
+        by=by,
+        confirmed_exception=unusual,
+    )
+    if _read_on(registration, day):
+        registration.arrival_read = checkin
+        registration.arrived_read += 1
+    return Arrival(checkin, True)
 
 
 def checkin_undo(*, checkin, by, now=None):
@@ -189,16 +367,28 @@ def checkin_undo(*, checkin, by, now=None):
 
 
 def arrival_today(registration, now=None):
+    """This person's arrival today (None: not yet): read with the registration by
+    find_by_*, or else from the database."""
     day = timezone.localdate(now or timezone.now())
+    if _read_on(registration, day):
+        return registration.arrival_read
     return CheckIn.objects.filter(registration=registration, day=day).select_related("by").first()
 
 
 def meetings_of_the_day(registration, day):
     """This person's scheduled B2B meetings on `day`, in time order, each with
     `.starts_at`, `.table` (its number), `.counterpart` and `.organisation`, for the desk's
-    card (templates/staff/desk_meetings.html). staff may read meetings (staff → meetings →
-    registration); 1 query."""
-    return meetings_of(registration, day)
+    card (templates/staff/desk_meetings.html): read with the registration by find_by_*
+    (meetings' link read, rows as meetings.hooks.load_meetings gives them), or else from
+    the database (1 query)."""
+    read = getattr(registration, "link_read", {}).get("meetings")
+    if read is None:
+        return meetings_of(registration, day)
+    return [
+        PersonMeeting(start, end, number, " ".join(p for p in (first, last) if p), organisation)
+        for start, end, number, _partner, first, last, organisation, _guid in read
+        if timezone.localdate(start) == day
+    ]
 
 
 BOOKING_CARD_FIELDS = (
@@ -214,7 +404,20 @@ BOOKING_CARD_FIELDS = (
 
 
 def todays_bookings(registration, now=None):
+    """This person's bookings of the day, in time order: read with the registration by
+    find_by_* (the sessions come from the programme kept in memory: no query), or else
+    from the database."""
     day = timezone.localdate(now or timezone.now())
+    if _read_on(registration, day):
+        text = registration.bookings_text
+        if not text:
+            return []
+        sessions = sessions_of(registration.edition_id)
+        bookings = [
+            DeskBooking(sessions[int(pk)], status)
+            for pk, status in (item.split(":") for item in text.split(","))
+        ]
+        return sorted(bookings, key=lambda booking: (booking.session.starts_at, booking.session.pk))
     return list(
         Booking.objects.filter(registration=registration, session__starts_at__date=day)
         .select_related("session__room")
@@ -224,13 +427,29 @@ def todays_bookings(registration, now=None):
     )
 
 
-def counters(edition, now=None):
-    """Checked in today / expected today (confirmed and registered for today)."""
+def counters(edition, now=None, registration=None):
+    """Checked in today / expected today (confirmed and registered for today): read with
+    `registration` by find_by_*, or else in one round trip."""
     day = timezone.localdate(now or timezone.now())
-    with connection.cursor() as cursor:  # both counts in one round trip
-        cursor.execute(
-            _sql("counters", connection.vendor),
-            [day, edition.pk, day, edition.pk, Registration.Status.CONFIRMED.value],
-        )
-        arrived, expected = cursor.fetchone()
+    if registration is not None and _read_on(registration, day):
+        arrived, expected = registration.arrived_read, registration.expected_read
+        return {"day": day, "arrived": arrived, "expected": expected}
+    on = connection.ops.adapt_datefield_value(day)
+    confirmed = Registration.Status.CONFIRMED.value
+    ((arrived, expected),) = _rows("counters", [on, edition.pk, on, edition.pk, confirmed])
     return {"day": day, "arrived": arrived, "expected": expected}
+
+
+def card(registration, state="", now=None):
+    """What the desk's card shows of a person found by find_by_* (templates/staff/
+    desk_card.html): no query but for the programme's sessions once per version."""
+    day = timezone.localdate(now or timezone.now())
+    return {
+        "person": registration,
+        "arrival": arrival_today(registration, now),
+        "bookings": todays_bookings(registration, now),
+        "meetings": meetings_of_the_day(registration, day),
+        "registered_days": registered_days(registration),
+        "unusual": unusual_arrival(registration, day),
+        "state": state,
+    }

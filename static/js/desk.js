@@ -15,6 +15,11 @@
   };
   ready();
   window.addEventListener("pageshow", ready);
+  // A scan is answered at once (no redirect): the address bar gets the page's own address
+  // as a GET, so that a refresh reads the card again instead of sending the scan again.
+  if (desk.dataset.url && window.history.replaceState) {
+    window.history.replaceState(null, "", desk.dataset.url);
+  }
   // A scanner types wherever the focus is: keys typed outside a field go to the scan field.
   document.addEventListener("keydown", (event) => {
     const target = event.target;

@@ -97,6 +97,17 @@ def test_desk_scans_three_codes_in_a_row_with_a_clean_field_each_time(
     field_is_ready()
     assert CheckIn.objects.count() == 2
 
+    # The scan was answered at once (no redirect), and the address bar holds the card's own
+    # address: a refresh reads the card again (a GET), it does not send the scan again.
+    assert page.url == f"{live_server.url}/admin/outils/accueil/?personne={already.pk}&etat=vu"
+    methods = []
+    page.on("request", lambda request: methods.append((request.method, request.url)))
+    page.reload()
+    expect(page.get_by_role("heading", name="Marc Diallo")).to_be_visible()
+    field_is_ready()
+    assert methods[0] == ("GET", page.url)
+    assert not [url for method, url in methods if method == "POST"]
+
     # The buttons are full size at phone width, side by side or stacked, never overlapping.
     boxes = [b.bounding_box() for b in page.locator(".desk__actions .button").all()]
     assert all(box["height"] >= 44 for box in boxes)
