@@ -1,10 +1,12 @@
-"""The programme's session cards and slot blocks, each rendered once for what it shows
-(Russian-doll caching).
+"""The programme page's fragments, each rendered once for what it shows (Russian-doll
+caching): session cards, slot blocks, and the page around the days (render_page).
 
 A card is rendered by the template events/includes/session_card.html from a `Card`, a tuple
 of the very values the card shows, already in the page's language (title, type, room,
-times as printed, speakers...). The card's HTML is kept under a key made of those values, the
-language and the release (templates, translations: pagecache.release_id), so:
+times as printed, speakers...), built by a pure function from the card's key: the
+session's row as stored (with its type and room), its speakers, its slot's times, the
+venue's name, the language, the time zone and the release (templates, translations:
+pagecache.release_id). The key holds everything the card is made of, so:
 
 - right after a staff edit of one session, only that card's values changed: one card is
   rendered, the others are found under their unchanged keys;
@@ -14,7 +16,8 @@ language and the release (templates, translations: pagecache.release_id), so:
 
 The template sees the `Card` only (no session, no database), so nothing can reach a card's
 HTML without being part of its key. Slot blocks around the cards are kept the same way
-(render_blocks): a block's key is its slot's values and its cards' keys.
+(render_blocks): a block's key is its slot's values and its cards' HTML. The page around
+the days (header, filters, footer) is kept under what it shows (render_page).
 
 Where the cards live: in each process's memory (a bounded LRU), not in the shared cache. A
 process renders each card once per release and language (the 200 cards of a large
