@@ -13,8 +13,16 @@ edit of one session in the admin leaves behind: that session retitled (a title n
 has seen before, a different session each time), its SEQUENCE and modification time
 bumped, a new programme version written (events/signals.py). The page, the current edition
 and the programme's rows are then read again, and the edited session's card is rendered
-again (the others are found under unchanged keys: events/cards.py). The edit's own UPDATE
-is counted in the request. Goal: 20 % of the ceiling.
+again (the others are found under unchanged keys: events/cards.py).
+
+The goal is the render right after an edit, not the edit: a staff edit is an admin POST,
+which no visitor pays for. But each measured request must follow an edit of its own (with 8
+connections, an edit in a request of its own could be followed by another connection's
+render of the same version: a hit), so the edit stays in the request, and its cost is
+measured apart in the same run: `X-Bench-Edit` requests do the same edit alone (answered
+204). The miss's time per request, less the edit's, is the render's: the row's share is
+the ceiling's rate over 1 / (1 / miss rate − 1 / edit rate); its figure gives both rates.
+Goal: 20 % of the ceiling.
 """
 
 import os
@@ -23,9 +31,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import CEILING, fresh_site, get, note, row, shell, site_env, wrk
+from measure import CEILING, fresh_site, get, note, row, share_of_ceiling, shell, site_env, wrk
 from server import gunicorn
-from table import print_table
+from table import Row, print_table
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 PUBLIC_GOAL = 0.80
@@ -78,15 +86,25 @@ def miss_rows():
             )
         wrk(base + CEILING, seconds=2)
         wrk(base + "/fr/programme/", miss, seconds=2)
-        result = row(
-            f"programme, cache miss ({MISS_SESSIONS} sessions)",
-            base,
-            "/fr/programme/",
-            MISS_GOAL,
-            miss,
+        miss_rate, _share, errors, ceiling = share_of_ceiling(base, "/fr/programme/", miss)
+        edit_rate, _share, edit_errors, _ceiling = share_of_ceiling(
+            base, "/fr/programme/", ["X-Bench-Edit: 1"]
         )
     shutil.rmtree(work, ignore_errors=True)
-    return [result]
+    render_rate = 1 / (1 / miss_rate - 1 / edit_rate) if edit_rate > miss_rate else 0.0
+    share = render_rate / ceiling
+    return [
+        Row(
+            name=f"programme, cache miss ({MISS_SESSIONS} sessions), render after an edit",
+            figure=(
+                f"{render_rate:,.0f} renders/s (edit + render {miss_rate:,.0f}/s, edit alone "
+                f"{edit_rate:,.0f}/s; ceiling {ceiling:,.0f}), {errors + edit_errors} errors"
+            ),
+            share=share,
+            goal=f"≥ {MISS_GOAL:.0%} of the ceiling, 0 errors",
+            ok=share >= MISS_GOAL and errors + edit_errors == 0,
+        )
+    ]
 
 
 def rows():

@@ -1,21 +1,35 @@
 """Reads of the programme, each with a fixed number of queries (tests count them)."""
 
+import copy
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
-from django.core.cache import cache
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.db import connection
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from rencontres.sql import Table
 from rencontres.templatetags.site import hour
 
 from .cards import Card, render_blocks
-from .models import Edition, Partner, Session, SessionQuerySet, SessionType, Slot, Speaker
-from .pagecache import per_version, programme_version
+from .models import (
+    Edition,
+    Partner,
+    Room,
+    Session,
+    SessionType,
+    Slot,
+    Speaker,
+    Venue,
+)
+from .pagecache import LRU, per_version
 
 # What reverse() leaves unquoted in a URL's path (django.urls.resolvers).
 URL_SAFE = "!$&'()*+,;=/~:@"
@@ -24,16 +38,79 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 def current_edition():
     """The edition shown on the site, with its venue. 404 when there is none.
 
-    1 query, then none: kept in the cache under the programme version, which any change
-    to the programme replaces."""
-    key = f"events:current-edition:{programme_version()}"
-    edition = cache.get(key)
+    1 query on the first request of a programme version (in each process), then none. The
+    query reads the edition's and its venue's columns as they are stored, in one statement
+    written once per process; the Edition is built from them only when they differ from
+    those this process built it from last: a staff edit of a session (a new version) costs
+    one plain read here, not a model instance with its 60 fields and their translations.
+    Each caller gets its own copy."""
+    found = per_version("events:current-edition", _read_current_edition, shared=False)
+    if found is None:
+        raise Http404("No current edition")
+    return copy.copy(found)
+
+
+# The editions this process built, by the stored values they were built from.
+_editions = LRU(8)
+
+
+EDITION_SQL = """SELECT {columns} FROM {E} e INNER JOIN {V} v ON v.{V.id} = e.{E.venue}
+    WHERE e.{E.is_current}"""
+
+
+@functools.cache
+def _edition_statement(vendor):
+    """The current edition's and its venue's columns, in SQL written once per process."""
+    quote = connection.ops.quote_name
+    columns = [f"e.{quote(f.column)}" for f in EDITION_FIELDS] + [
+        f"v.{quote(f.column)}" for f in VENUE_FIELDS
+    ]
+    return EDITION_SQL.format(columns=", ".join(columns), E=Table(Edition), V=Table(Venue))
+
+
+def _read_current_edition():
+    with connection.cursor() as cursor:
+        cursor.execute(_edition_statement(connection.vendor))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = tuple(row)
+    edition = _editions.get(row)
     if edition is None:
-        edition = Edition.objects.current()
-        if edition is None:
-            raise Http404("No current edition")
-        cache.set(key, edition, timeout=None)
+        split = len(EDITION_FIELDS)
+        edition = _instance(Edition, EDITION_FIELDS, row[:split])
+        edition.venue = _instance(Venue, VENUE_FIELDS, row[split:])
+        edition._stored = row
+        _editions.set(row, edition)
     return edition
+
+
+def edition_stamp(edition):
+    """The stored values an edition and its venue were read from: a key for what is
+    rendered from them."""
+    stamp = getattr(edition, "_stored", None)
+    if stamp is None:
+        stamp = tuple(f.value_from_object(edition) for f in EDITION_FIELDS) + tuple(
+            f.value_from_object(edition.venue) for f in VENUE_FIELDS
+        )
+    return stamp
+
+
+def _instance(model, fields, values):
+    """A model instance from its stored values, converted as the ORM converts them."""
+    converted = []
+    for model_field, value in zip(fields, values, strict=True):
+        column = model_field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+EDITION_FIELDS = tuple(Edition._meta.concrete_fields)
+VENUE_FIELDS = tuple(Venue._meta.concrete_fields)
 
 
 def sessions_of(edition):
@@ -63,6 +140,7 @@ class SlotBlock:
 class ProgrammeDay:
     day: date
     blocks: list = field(default_factory=list)
+    html: str = ""  # the programme page: its blocks, rendered (events/cards.py)
 
 
 @dataclass
@@ -73,6 +151,19 @@ class Programme:
     selected_day: date | None = None
     selected_type: SessionType | None = None
     has_provisional: bool = False
+
+    @property
+    def shape(self):
+        """What the programme page shows of it besides its days' blocks (a key of the page
+        around them, events/cards.render_page)."""
+        return (
+            tuple(self.all_days),
+            tuple(self.types),
+            self.selected_day,
+            self.selected_type,
+            self.has_provisional,
+            tuple(day.day for day in self.days),
+        )
 
 
 @dataclass(frozen=True)
@@ -111,13 +202,11 @@ def programme_choices():
     def read():
         edition = current_edition()
         _slots, sessions, _speakers = programme_rows(edition)
-        slug, is_format, is_bookable = (
-            SESSION_COLUMNS.index(name)
-            for name in ("type__slug", "type__is_format", "type__is_bookable")
-        )
         return ProgrammeChoices(
             days=frozenset(edition.days),
-            type_slugs=frozenset(s[slug] for s in sessions if s[is_format] or s[is_bookable]),
+            type_slugs=frozenset(
+                s[S_TYPE_SLUG] for s in sessions if s[S_TYPE_FORMAT] or s[S_TYPE_BOOKABLE]
+            ),
         )
 
     return per_version("events:programme-choices", read, in_memory=True)
@@ -171,7 +260,7 @@ def _grouped(slots, sessions, types, *, day, type_slug):
     )
 
 
-# --- The current programme page: plain rows, and cards rendered once (events/cards.py) ---
+# --- The current programme page: plain rows, and fragments rendered once (events/cards.py) ---
 
 
 def _translated(french, english, language):
@@ -180,6 +269,13 @@ def _translated(french, english, language):
     if language == "en" and english:
         return english
     return french or ""
+
+
+def _moment(text):
+    """A datetime read as text (PROGRAMME_SQL), aware: SQLite stores them in UTC without
+    saying so, PostgreSQL writes them in the connection's time zone (UTC) with it."""
+    value = parse_datetime(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -202,157 +298,215 @@ class SlotRow:
     title: str
 
 
-@dataclass(frozen=True)
-class SessionRow:
-    slot_id: int
-    type: TypeChoice
-    is_provisional: bool
-    card: Card
+# A session row of programme_rows, as stored: its columns in this order.
+(
+    S_PK,
+    S_CODE,
+    S_TITLE_FR,
+    S_TITLE_EN,
+    S_PROVISIONAL,
+    S_SLOT,
+    S_STARTS,
+    S_ENDS,
+    S_TYPE,
+    S_TYPE_SLUG,
+    S_TYPE_FR,
+    S_TYPE_EN,
+    S_TYPE_POSITION,
+    S_TYPE_FORMAT,
+    S_TYPE_BOOKABLE,
+    S_ROOM,
+    S_ROOM_FR,
+    S_ROOM_EN,
+    S_POSITION,
+) = range(19)
 
 
-SESSION_COLUMNS = (
-    "pk",
-    "code",
-    "title_fr",
-    "title_en",
-    "is_provisional",
-    "slot_id",
-    "type_id",
-    "type__slug",
-    "type__name_fr",
-    "type__name_en",
-    "type__position",
-    "type__is_format",
-    "type__is_bookable",
-    "room_id",
-    "room__name_fr",
-    "room__name_en",
-    # The session's own times, only when they are not its slot's (the card prints them).
-    "own_starts_at",
-    "own_ends_at",
+# The programme's three reads, in SQL: {name} a model's table, {name.field} its column.
+# Times are read as text: converting 450 of them cost more than the rest of the reading;
+# only those printed are converted (_moment), and compared as text, as SQL compares them.
+PROGRAMME_SQL = (
+    """SELECT sl.{Sl.id}, CAST(sl.{Sl.starts_at} AS TEXT), CAST(sl.{Sl.ends_at} AS TEXT),
+        sl.{Sl.title_fr}, sl.{Sl.title_en}
+    FROM {Sl} sl WHERE sl.{Sl.edition} = %s ORDER BY sl.{Sl.starts_at}, sl.{Sl.id}""",
+    """SELECT s.{S.id}, s.{S.code}, s.{S.title_fr}, s.{S.title_en}, s.{S.is_provisional},
+        s.{S.slot}, CAST(s.{S.starts_at} AS TEXT), CAST(s.{S.ends_at} AS TEXT), t.{T.id},
+        t.{T.slug}, t.{T.name_fr}, t.{T.name_en}, t.{T.position}, t.{T.is_format},
+        t.{T.is_bookable}, r.{R.id}, r.{R.name_fr}, r.{R.name_en}, s.{S.position}
+    FROM {S} s INNER JOIN {Sl} sl ON sl.{Sl.id} = s.{S.slot}
+    INNER JOIN {T} t ON t.{T.id} = s.{S.type}
+    LEFT OUTER JOIN {R} r ON r.{R.id} = s.{S.room}
+    WHERE sl.{Sl.edition} = %s AND s.{S.is_published}""",
+    """SELECT ss.{SS.session}, sp.{Sp.name} FROM {SS} ss
+    INNER JOIN {Sp} sp ON sp.{Sp.id} = ss.{SS.speaker}
+    INNER JOIN {S} s ON s.{S.id} = ss.{SS.session}
+    INNER JOIN {Sl} sl ON sl.{Sl.id} = s.{S.slot}
+    WHERE sl.{Sl.edition} = %s AND s.{S.is_published}
+    ORDER BY sp.{Sp.name}, sp.{Sp.id}""",
 )
 
 
-def programme_rows(edition):
-    """The current programme as plain values, in no language yet: (slots, sessions,
-    speaker names by session id). 3 queries, then none: kept in this process's memory
-    under the programme version, shared by the programme in all its filtered forms and
-    languages and its filters (each process reads them once: cheaper than writing them
-    into the shared cache, and read-only).
+@functools.cache
+def _programme_statements(vendor):
+    """PROGRAMME_SQL for this database engine, written once per process: the ORM compiled
+    its querysets again on every programme version, a third of the reading."""
+    tables = {
+        "Sl": Table(Slot),
+        "S": Table(Session),
+        "T": Table(SessionType),
+        "R": Table(Room),
+        "SS": Table(Session.speakers.through),
+        "Sp": Table(Speaker),
+    }
+    return tuple(statement.format(**tables) for statement in PROGRAMME_SQL)
 
-    Plain tuples, not model instances: after a staff edit, the programme of a large
-    edition is read again, and building a thousand model instances (and pickling them
-    into the cache) cost more than rendering the whole page. Read through Django's own
-    querysets, not django-modeltranslation's: the columns are named in each language here,
-    so its rewriting of names and fallbacks has nothing to do, and cost half the time."""
+
+def _programme_order(row):
+    return row[S_STARTS], row[S_POSITION], row[S_PK]
+
+
+def programme_rows(edition):
+    """The current programme as plain values, as stored, in no language yet: (slots,
+    sessions, speaker names by session id), slots as (pk, starts_at, ends_at, title_fr,
+    title_en, day, then starts_at and ends_at as stored), sessions as their S_* columns
+    say. 3 queries, then none:
+    kept in this process's memory under the programme version, shared by the programme in
+    all its filtered forms and languages and its filters (each process reads them once:
+    cheaper than writing them into the shared cache, and read-only).
+
+    Plain tuples, not model instances, read by SQL written once (see
+    _programme_statements): after a staff edit, the programme of a large edition is read
+    again, and building a thousand model instances cost more than rendering the page."""
 
     def read():
-        slots = tuple(
-            QuerySet(Slot)
-            .filter(edition=edition)
-            .order_by("starts_at")
-            .values_list("pk", "starts_at", "ends_at", "title_fr", "title_en")
-        )
-        own_times = ~Q(starts_at=F("slot__starts_at")) | ~Q(ends_at=F("slot__ends_at"))
-        sessions = tuple(
-            SessionQuerySet(Session)
-            .published()
-            .filter(slot__edition=edition)
-            .order_by("starts_at", "position", "pk")
-            .annotate(
-                own_starts_at=Case(When(own_times, then=F("starts_at")), default=None),
-                own_ends_at=Case(When(own_times, then=F("ends_at")), default=None),
+        slots_sql, sessions_sql, speakers_sql = _programme_statements(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(slots_sql, [edition.pk])
+            slots = tuple(
+                (
+                    pk,
+                    _moment(starts),
+                    _moment(ends),
+                    fr,
+                    en,
+                    timezone.localdate(_moment(starts)),
+                    starts,
+                    ends,
+                )
+                for pk, starts, ends, fr, en in cursor.fetchall()
             )
-            .values_list(*SESSION_COLUMNS)
-        )
-        speakers = {}
-        for session_id, name in (
-            QuerySet(Session.speakers.through)
-            .filter(session__slot__edition=edition, session__is_published=True)
-            .order_by("speaker__name")
-            .values_list("session_id", "speaker__name")
-        ):
-            speakers.setdefault(session_id, []).append(name)
+            cursor.execute(sessions_sql, [edition.pk])
+            # In programme order (the times' text sorts as they do: ISO, one time zone),
+            # sorted here: SQLite's sort of these wide rows cost a third of the reading.
+            sessions = tuple(sorted(map(tuple, cursor.fetchall()), key=_programme_order))
+            cursor.execute(speakers_sql, [edition.pk])
+            speakers = {}
+            for session_id, name in cursor.fetchall():
+                speakers.setdefault(session_id, []).append(name)
         return slots, sessions, {pk: ", ".join(names) for pk, names in speakers.items()}
 
     return per_version(f"events:programme-rows:{edition.pk}", read, shared=False)
 
 
+def _card(key):
+    """The Card of a session from its card key (see programme_page): a pure function of
+    the key and the fragment's context (language, time zone, release), as events/cards.py
+    requires."""
+    row, speakers, venue, slot_starts, slot_ends, url_start, url_end = key
+    language = get_language()
+    starts, ends, code = row[S_STARTS], row[S_ENDS], row[S_CODE]
+    own_times = starts != slot_starts or ends != slot_ends
+    return Card(
+        row[S_TYPE_SLUG],
+        _translated(row[S_TYPE_FR], row[S_TYPE_EN], language),
+        row[S_TYPE_BOOKABLE],
+        row[S_PROVISIONAL],
+        url_start
+        + (code if code.isascii() and code.isalnum() else quote(code, URL_SAFE))
+        + url_end,
+        _translated(row[S_TITLE_FR], row[S_TITLE_EN], language),
+        f"{hour(_moment(starts))}-{hour(_moment(ends))}" if own_times else "",
+        _translated(row[S_ROOM_FR], row[S_ROOM_EN], language) if row[S_ROOM] else venue,
+        speakers,
+    )
+
+
 def programme_page(edition, *, day=None, type_slug=None):
-    """The current programme as its page shows it (see programme()), each slot block and
-    session card rendered once for what it shows (events/cards.py): 3 queries (see
-    programme_rows), and only the cards whose values changed, and their blocks, are
-    rendered."""
+    """The current programme as its page shows it (see programme()), each day's slot
+    blocks and session cards rendered once for what they show (events/cards.py): 3
+    queries (see programme_rows), and only the cards whose values changed, and their
+    blocks, are rendered. Each day's ``html`` is its blocks' HTML."""
     language = get_language()
     slot_rows, session_rows, speakers = programme_rows(edition)
-    slots = [
-        SlotRow(pk, starts_at, ends_at, _translated(fr, en, language))
-        for pk, starts_at, ends_at, fr, en in slot_rows
-    ]
+    types = {}
+    for row in session_rows:
+        if row[S_TYPE] not in types and (row[S_TYPE_FORMAT] or row[S_TYPE_BOOKABLE]):
+            types[row[S_TYPE]] = TypeChoice(
+                row[S_TYPE],
+                row[S_TYPE_SLUG],
+                _translated(row[S_TYPE_FR], row[S_TYPE_EN], language),
+                row[S_TYPE_POSITION],
+                row[S_TYPE_FORMAT],
+                row[S_TYPE_BOOKABLE],
+            )
+    filters = sorted(types.values(), key=lambda t: (t.position, t.pk))
+    selected_type = next((t for t in filters if t.slug == type_slug), None)
+    type_slug = selected_type.slug if selected_type else None
+
+    by_slot = {}
+    for row in session_rows:
+        if type_slug is None or row[S_TYPE_SLUG] == type_slug:
+            by_slot.setdefault(row[S_SLOT], []).append(row)
     url_start, url_end = reverse("events:session", kwargs={"code": "-code-"}).split("-code-")
     venue = edition.venue.name
-    types = {}
-    sessions = []
-    for (
-        pk,
-        code,
-        title_fr,
-        title_en,
-        provisional,
-        slot_id,
-        type_id,
-        type_slug_,
-        type_fr,
-        type_en,
-        type_position,
-        is_format,
-        bookable,
-        room_id,
-        room_fr,
-        room_en,
-        own_starts_at,
-        own_ends_at,
-    ) in session_rows:
-        session_type = types.get(type_id)
-        if session_type is None:
-            session_type = types[type_id] = TypeChoice(
-                type_id,
-                type_slug_,
-                _translated(type_fr, type_en, language),
-                type_position,
-                is_format,
-                bookable,
-            )
-        times = f"{hour(own_starts_at)}-{hour(own_ends_at)}" if own_starts_at else ""
-        card = Card(
-            type_slug_,
-            session_type.name,
-            bookable,
-            provisional,
-            url_start
-            + (code if code.isascii() and code.isalnum() else quote(code, URL_SAFE))
-            + url_end,
-            _translated(title_fr, title_en, language),
-            times,
-            _translated(room_fr, room_en, language) if room_id else venue,
-            speakers.get(pk, ""),
+    days = {}
+    stored_times = {}
+    for pk, starts_at, ends_at, title_fr, title_en, slot_day, *stored in slot_rows:
+        if day and slot_day != day:
+            continue
+        rows = by_slot.get(pk, ())
+        if type_slug and not rows:
+            continue
+        slot = SlotRow(pk, starts_at, ends_at, _translated(title_fr, title_en, language))
+        stored_times[pk] = stored
+        days.setdefault(slot_day, ProgrammeDay(day=slot_day)).blocks.append(
+            SlotBlock(slot=slot, sessions=rows)
         )
-        sessions.append(SessionRow(slot_id, session_type, provisional, card))
-    filters = sorted(
-        (t for t in types.values() if t.is_format or t.is_bookable),
-        key=lambda t: (t.position, t.pk),
-    )
-    page = _grouped(slots, sessions, filters, day=day, type_slug=type_slug)
-    shown = [block for day_ in page.days for block in day_.blocks]
+    days = list(days.values())
+    blocks = [block for day_ in days for block in day_.blocks]
     html = render_blocks(
         [
-            ((b.slot.starts_at, b.slot.ends_at, b.slot.title), [s.card for s in b.sessions])
-            for b in shown
-        ]
+            (
+                (b.slot.starts_at, b.slot.ends_at, b.slot.title),
+                [
+                    (
+                        row,
+                        speakers.get(row[S_PK], ""),
+                        venue,
+                        *stored_times[b.slot.pk],
+                        url_start,
+                        url_end,
+                    )
+                    for row in b.sessions
+                ],
+            )
+            for b in blocks
+        ],
+        _card,
     )
-    for block, block_html in zip(shown, html, strict=True):
-        block.html = block_html
-    return page
+    html = iter(html)
+    for day_ in days:
+        for block in day_.blocks:
+            block.html = next(html)
+        day_.html = SafeString("".join(block.html for block in day_.blocks))
+    return Programme(
+        days=days,
+        all_days=sorted({row[5] for row in slot_rows}),
+        types=filters,
+        selected_day=day,
+        selected_type=selected_type,
+        has_provisional=any(row[S_PROVISIONAL] for row in session_rows),
+    )
 
 
 def slots_by_day(edition):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rencontres.http import CalendarResponse
 
-from . import exports, ical, queries
+from . import cards, exports, ical, queries
 from .pagecache import cached_page
 
 # How often the venue's screens reload « Maintenant / ensuite » (a 304 when nothing changed).
@@ -56,12 +56,22 @@ def pre_programme(request):
 @cached_page(query=programme_filters)
 def programme(request):
     edition = queries.current_edition()
-    filters = programme_filters(request)
+    filters = request.page_query
     day = date.fromisoformat(filters["jour"]) if "jour" in filters else None
     prog = queries.programme_page(edition, day=day, type_slug=filters.get("type"))
-    return TemplateResponse(
-        request, "events/programme.html", {"edition": edition, "programme": prog}
+    html = cards.render_page(
+        request,
+        "events/programme.html",
+        {"edition": edition, "programme": prog},
+        key=(
+            queries.edition_stamp(edition),
+            prog.shape,
+            request.path,
+            tuple(sorted(filters.items())),
+        ),
+        days=prog.days,
     )
+    return HttpResponse(html)
 
 
 @cached_page()
