@@ -138,13 +138,13 @@ def answer(request, edition, url, context=(), person=None):
 def desk(request):
     with one_programme_version():  # one read of the shared cache for the whole page
         edition = current_edition()
-        context, query = {}, request.GET
-        if unknown := clean(query.get("inconnu", "")):
+        context = {}
+        if unknown := clean(request.GET.get("inconnu", "")):
             context["unknown_code"] = unknown
-        elif text := clean(query.get("q", "")):
+        elif text := clean(request.GET.get("q", "")):
             context |= {"query": text, "results": checkin.search(edition, text)}
-        if registration := checkin.find_by_pk(edition, query.get("personne", "")):
-            state = query.get("etat", "")
+        if registration := checkin.find_by_pk(edition, request.GET.get("personne", "")):
+            state = request.GET.get("etat", "")
             context |= checkin.card(registration, state if state in STATES else "")
         return answer(request, edition, request.get_full_path(), context, registration)
 
