@@ -35,7 +35,11 @@ def pytest_collection_modifyitems(config, items):
     a PDF's text, a process started with production's settings and no database): the
     database only stores what they look at, through the same code the other tests run on
     both databases. A second run on PostgreSQL would prove nothing more and costs minutes:
-    they run in the SQLite run only (deselected in the PostgreSQL run)."""
+    they run in the SQLite run only (deselected in the PostgreSQL run).
+
+    `make test` runs the whole suite on PostgreSQL, production's engine, and on SQLite only
+    `-m "sqlite or once"`: tests marked `sqlite` depend on the engine (see the README's
+    « Tests »). A plain `pytest` (SQLite) still runs everything but the `postgres` tests."""
     on_postgres = config.getoption("postgres")
     unwanted = "once" if on_postgres else "postgres"
     selected, deselected = [], []

@@ -3,6 +3,7 @@ loads: the same rows in every table, and new rows get keys of their own afterwar
 
 import json
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
@@ -11,6 +12,8 @@ from events.models import Room, Session, Venue
 from meetings.models import Programme
 from tests.conftest import FIXTURE, load_edition_2026
 from tests.snapshot import database_rows
+
+pytestmark = pytest.mark.sqlite  # one replay per engine (tests/snapshot.py)
 
 # Rows of a many-to-many table get their key from a sequence, which PostgreSQL never rolls
 # back: only their content is compared.
