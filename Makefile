@@ -72,7 +72,9 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The whole suite, as CI runs it: lint, migrations, pytest on SQLite then on PostgreSQL
+# The whole suite, as CI runs it: lint, migrations, pytest on SQLite (the tests that depend
+# on the engine, and the `once` ones: browser, HTML checker, PDFs) then the whole suite on
+# PostgreSQL, production's engine (README, « Tests »)
 # (the tests start PostgreSQL themselves when DATABASE_URL is not set, and always a
 # redis-server of their own for the several-servers tests). Two pytest-xdist workers, one
 # per core of CI's machines; each has its own databases, caches, servers and browser (more
@@ -80,7 +82,7 @@ format: install
 WORKERS ?= 2
 test: install lint messages
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS)
+	env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "sqlite or once"
 	$(PY) -m pytest -n $(WORKERS) --postgres
 
 bench: install messages

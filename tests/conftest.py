@@ -11,6 +11,7 @@ from django.db import connections
 from django.test import override_settings
 
 from tests import postgres
+from tests.snapshot import Replayable
 
 # The SMTP server fixture (smtp_port) for email tests anywhere in the suite.
 pytest_plugins = ["tests.smtp"]
@@ -34,7 +35,11 @@ def pytest_collection_modifyitems(config, items):
     a PDF's text, a process started with production's settings and no database): the
     database only stores what they look at, through the same code the other tests run on
     both databases. A second run on PostgreSQL would prove nothing more and costs minutes:
-    they run in the SQLite run only (deselected in the PostgreSQL run)."""
+    they run in the SQLite run only (deselected in the PostgreSQL run).
+
+    `make test` runs the whole suite on PostgreSQL, production's engine, and on SQLite only
+    `-m "sqlite or once"`: tests marked `sqlite` depend on the engine (see the README's
+    « Tests »). A plain `pytest` (SQLite) still runs everything but the `postgres` tests."""
     on_postgres = config.getoption("postgres")
     unwanted = "once" if on_postgres else "postgres"
     selected, deselected = [], []
@@ -140,14 +145,23 @@ def _clear_cache():
     caches["ratelimit"].clear()
 
 
+def _load_edition_2026_command():
+    with mock.patch("events.signals.drop_cached_pages"):
+        call_command("load_edition", str(FIXTURE), verbosity=0)
+
+
+# The real command the first time in each process, then its rows replayed (tests/snapshot.py).
+_edition_2026_rows = Replayable(_load_edition_2026_command)
+
+
 def load_edition_2026():
     """`manage.py load_edition` of the 2026 fixture, with one drop of the cached pages for
     the whole load instead of one per object saved (60 writes to the file cache, about 40 %
-    of the load's CPU, for a cache every test starts empty)."""
+    of the load's CPU, for a cache every test starts empty). After the first load in a
+    process, its rows are inserted again rather than loaded object by object."""
     from events.pagecache import invalidate_programme
 
-    with mock.patch("events.signals.drop_cached_pages"):
-        call_command("load_edition", str(FIXTURE), verbosity=0)
+    _edition_2026_rows()
     invalidate_programme()
 
 

@@ -2,10 +2,13 @@
 
 from datetime import datetime
 
+import pytest
 from django.core.management import call_command
 
 from events.models import AccessOption, Edition, Partner, Session, SessionType, Slot
 from tests.factories import PARIS
+
+pytestmark = pytest.mark.sqlite  # `make run` loads it into SQLite
 
 BROCHURE_SLOTS = [
     ("2026-07-08 13:00", "2026-07-08 14:00", "Accueil des participants"),

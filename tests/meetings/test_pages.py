@@ -38,6 +38,7 @@ def scene(programme, themes):
     }
 
 
+@pytest.mark.once  # judged by the Nu checker, like the other valid-HTML tests
 def test_b2b_pages_and_emails_are_valid_html(client, scene, tmp_path, time_machine):
     documents = {}
     token = scene["token"]

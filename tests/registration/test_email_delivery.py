@@ -240,6 +240,7 @@ class SlowInbox(Inbox):
         return "250 Message accepted"
 
 
+@pytest.mark.sqlite  # SQLite's own single writer (the development default)
 def test_a_slow_smtp_server_never_blocks_a_sign_up(
     client, transactional_db, open_edition, settings
 ):

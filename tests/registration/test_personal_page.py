@@ -9,6 +9,8 @@ from django.core import mail
 from registration.models import AccessKey, Booking, Registration
 from tests.registration.conftest import change_data, form_data, last_link, workshop
 
+pytestmark = pytest.mark.sqlite  # read by hand-written SQL (registration/queries.py)
+
 
 def test_personal_page_headers_and_content(client, registered):
     _registration, link = registered

@@ -17,6 +17,8 @@ from registration.models import AccessKey, Booking, Registration
 from tests.registration.conftest import MAY
 from tests.registration.people import bookable, more_slots, sign_up
 
+pytestmark = pytest.mark.sqlite  # hand-written SQL, one text per engine
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

@@ -75,6 +75,7 @@ def test_send_again_mints_a_fresh_link(client, admin_client, registered, send):
     assert token_in(first)[1] not in stored
 
 
+@pytest.mark.sqlite  # a data migration, run on both engines
 def test_the_migration_cuts_the_secrets_already_stored(transactional_db, edition_2026):
     """Rows written before links were minted at send time: context links removed, the
     secret half of every link in text and HTML masked, keys given their expiry."""

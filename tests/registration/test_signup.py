@@ -8,6 +8,8 @@ from django.core import mail
 from registration.models import Booking, Registration
 from tests.registration.conftest import PARIS, form_data, last_link, workshop
 
+pytestmark = pytest.mark.sqlite  # the sign-up's hand-written locking SQL
+
 URL = "/fr/inscription/"
 
 

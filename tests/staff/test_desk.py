@@ -11,6 +11,8 @@ from staff.models import CheckIn
 from tests.factories import PARIS, make_registration
 from tests.staff.conftest import grant
 
+pytestmark = pytest.mark.sqlite  # the desk's hand-written SQL (staff/checkin.py)
+
 DESK = "/admin/outils/accueil/"
 THURSDAY_MORNING = datetime(2026, 7, 9, 9, 12, tzinfo=PARIS)
 
