@@ -15,7 +15,8 @@ from events.pagecache import one_programme_version
 from tests.events.test_page_cache import cache_entries
 from tests.factories import make_edition, make_programme
 
-pytestmark = pytest.mark.django_db
+# The programme's reads are hand-written SQL (events/queries.py): run on both engines.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 CARD = re.compile(r'<article class="session-card.*?</article>', re.DOTALL)
 SWITCH = re.compile(r'<nav class="lang-switch".*?</nav>', re.DOTALL)

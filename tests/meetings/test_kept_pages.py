@@ -21,7 +21,8 @@ from registration.models import AccessKey, Registration
 
 from .conftest import taking_part
 
-pytestmark = pytest.mark.django_db
+# Hand-written SQL, one text per engine (meetings/directory_read.py): run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def url(name, token, language="fr", **kwargs):

@@ -1,9 +1,13 @@
 """What a sign-up costs the server: a fixed number of queries, whatever came before, and
 the form's labels formatted once per language rather than at every request."""
 
+import pytest
+
 from registration import forms
 from registration.models import Registration
 from tests.registration.conftest import form_data
+
+pytestmark = pytest.mark.sqlite  # the sign-up's hand-written SQL (registration/services.py)
 
 URL = "/fr/inscription/"
 

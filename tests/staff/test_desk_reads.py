@@ -15,6 +15,8 @@ from tests.meetings.test_on_the_day import THURSDAY, WEDNESDAY, day_of_meetings 
 from tests.registration.test_concurrency import run_in_threads
 from tests.staff.conftest import staff_user  # noqa: F401 (the fixture)
 
+pytestmark = pytest.mark.sqlite  # the desk's hand-written SQL (staff/checkin.py)
+
 FRIDAY = date(2026, 7, 10)  # not an event day
 
 
