@@ -72,9 +72,13 @@ _COUNTERS = """
     )"""
 # An arrival: the second of two desks scanning one badge at once inserts nothing (the
 # one-per-day constraint) and reads the first one's row.
+# Nothing is recorded for a scan sent from a page shown before this arrival was taken
+# back (a refresh re-sending the scan, the Back button): the WHERE.
 _ARRIVE = """
     INSERT INTO {C} ({C.registration}, {C.day}, {C.at}, {C.by}, {C.confirmed_exception})
-    VALUES (%s, %s, %s, %s, %s)
+    SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS (
+        SELECT 1 FROM {X} x WHERE x.{X.registration} = %s AND x.{X.day} = %s
+        AND x.{X.undone_at} > %s)
     ON CONFLICT ({C.registration}, {C.day}) DO NOTHING
     RETURNING {C.id}"""
 STATEMENTS = {
@@ -102,6 +106,7 @@ def _sql(name, vendor):
         B=SqlTable(Booking),
         S=SqlTable(Session),
         C=SqlTable(CheckIn),
+        X=SqlTable(UndoneCheckIn),
         U=SqlTable(user),
         username=getattr(SqlTable(user), user.USERNAME_FIELD),
         column=getattr(SqlTable(Registration), column),
@@ -147,6 +152,7 @@ class Arrival:
     checkin: CheckIn | None  # None when refused (cancelled, waiting list) or to be confirmed
     created: bool  # False: this person had already come in today
     unusual: str = ""  # a CheckIn.Unusual value: not recorded until staff confirm it
+    undone: bool = False  # sent from a page older than an undo of this arrival: not recorded
 
 
 @dataclass(frozen=True)
@@ -300,8 +306,12 @@ def unusual_arrival(registration, day):
     return ""
 
 
-def checkin_record(*, registration, by, now=None, confirmed=""):
+def checkin_record(*, registration, by, now=None, confirmed="", shown=None):
     """Record that someone came in today; a second scan returns the first arrival.
+
+    `shown`: when the page the scan was sent from was shown. A scan sent from a page
+    older than this person's last undone arrival of the day (a refresh or the Back button
+    sending it again) records nothing (`Arrival.undone`): the undo stands.
 
     An unusual arrival (see `unusual_arrival`) is recorded only when `confirmed` names that
     very case (staff saw the warning and let the person in); the case is kept on the row.
@@ -327,10 +337,15 @@ def checkin_record(*, registration, by, now=None, confirmed=""):
             ops.adapt_datetimefield_value(now),
             by.pk if by is not None else None,
             unusual,
+            registration.pk,
+            ops.adapt_datefield_value(day),
+            ops.adapt_datetimefield_value(min(shown or now, now)),
         ],
     )
     if not inserted:  # two desks scanned the same badge at once: the first one wins
-        first = CheckIn.objects.select_related("by").get(registration=registration, day=day)
+        first = CheckIn.objects.select_related("by").filter(registration=registration, day=day)
+        if (first := first.first()) is None:  # the scan was sent again after an undo
+            return Arrival(None, False, undone=True)
         if _read_on(registration, day):
             registration.arrival_read = first
         return Arrival(first, False)

@@ -8,13 +8,16 @@ A scan is answered at once with the card (one request, not a redirect and a seco
 request: the desk waits for both). The page says its own address (`data-url`: the card's,
 as a GET), which static/js/desk.js puts in the address bar, so a refresh reads the card
 again rather than sending the scan again; without JavaScript a refresh sends it again,
-which records nothing new (the second scan of a badge is « déjà enregistré·e »).
+which records nothing new (the second scan of a badge is « déjà enregistré·e »), nor after
+an undo: each form carries the time its page was shown (`affiche`), and a scan from a page
+older than the undo is refused (`shown_at`, checkin.checkin_record).
 States in that address (`etat`): nouveau (recorded), vu (already in today), confirmer
 (an unusual arrival waits for staff), annule (taken back); `inconnu`: a code no badge has.
 """
 
 import re
 import uuid
+from datetime import datetime
 from functools import wraps
 from urllib.parse import quote_plus
 
@@ -26,6 +29,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -62,6 +66,17 @@ def desk_url(**state):
     return reverse("staff:desk") + ("?" + urlencode(state) if state else "")
 
 
+def shown_at(text):
+    """When the page a scan was sent from was shown (its `affiche` field), None if the
+    field is missing or not such a time: a scan sent again from a page older than an undo
+    records nothing (checkin.checkin_record)."""
+    try:
+        shown = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None
+    return shown if timezone.is_aware(shown) else None
+
+
 def clean(text):
     """What was typed or scanned, bounded; NUL removed (PostgreSQL refuses it in a query)."""
     return text.replace("\x00", "").strip()[:100]
@@ -73,7 +88,7 @@ def clean(text):
 # counters only (the frame was half of a scan's work).
 MARKS = {
     part: f"desk-{part}-{uuid.uuid4().hex}"
-    for part in ("counters", "answer", "url", "next", "csrf")
+    for part in ("counters", "answer", "url", "next", "csrf", "shown")
 }
 _MARKED = re.compile("|".join(MARKS.values()))
 _kept = LRU(64)
@@ -107,6 +122,7 @@ def _frame(request, title):
             "messages": (),  # pending messages wait for the next admin page
             "request": _At(request, MARKS["next"]),
             "csrf_token": MARKS["csrf"],
+            "shown": MARKS["shown"],
             "desk_url": MARKS["url"],
             "counters_html": SafeString(MARKS["counters"]),
             "answer_html": SafeString(MARKS["answer"]),
@@ -120,13 +136,15 @@ def answer(request, edition, url, context=(), person=None):
     """The desk's page at `url` (its address as a GET: a scan's answer gives it to desk.js
     for the address bar): the counters (read with `person`'s card when there is one) and
     what `context` adds (a card, an alert, a search's results), in the kept frame."""
-    context = {**checkin.counters(edition, registration=person), **dict(context)}
+    shown = timezone.now().isoformat()  # sent back with a scan (see shown_at)
+    context = {**checkin.counters(edition, registration=person), **dict(context), "shown": shown}
     parts = {
         MARKS["counters"]: render_to_string("staff/desk_counters.html", context, request),
         MARKS["answer"]: render_to_string("staff/desk_answer.html", context, request),
         MARKS["url"]: escape(url),
         MARKS["next"]: quote_plus(url),  # as admin_language_links writes it
         MARKS["csrf"]: get_token(request),
+        MARKS["shown"]: shown,
     }
     frame = _frame(request, _("Accueil — enregistrement des arrivées"))
     return HttpResponse(_MARKED.sub(lambda found: parts[found.group()], frame))
@@ -176,8 +194,10 @@ def scan(request):
             registration=registration,
             by=request.user,
             confirmed=clean(request.POST.get("confirmer", "")),
+            shown=shown_at(request.POST.get("affiche", "")),
         )
         state = "confirmer" if arrival.unusual else "nouveau" if arrival.created else "vu"
+        state = "annule" if arrival.undone else state
         url = desk_url(personne=registration.pk, etat=state)
         return answer(request, edition, url, checkin.card(registration, state), registration)
 

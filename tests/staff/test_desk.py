@@ -231,6 +231,53 @@ def test_undo_needs_its_own_permission_and_is_logged(
     assert CheckIn.objects.count() == 1
 
 
+def shown(page):
+    """The page time a desk form sends back with a scan."""
+    return re.search(r'name="affiche" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("confirming", [False, True])
+def test_a_scan_sent_again_after_an_undo_records_nothing(
+    client, staff_user, edition_2026, time_machine, confirming
+):
+    """A refresh of a scan's answer (JavaScript off) or the Back button sends the scan
+    again, with the page time of the form it came from: after an undo, that records
+    nothing (the undo stands, the card says so); a scan from the page shown after the undo
+    records the arrival again. The same for the confirmation of an unusual arrival."""
+    time_machine.move_to(THURSDAY_MORNING, tick=False)
+    client.force_login(grant(staff_user, "check_in", "undo_checkin"))
+    days = [datetime(2026, 7, 8).date()] if confirming else None
+    person = make_registration(edition_2026, **({"days": days} if days else {}))
+    form = client.get(DESK).content.decode()
+    scan = {"q": person.checkin_code, "affiche": shown(form)}
+    if confirming:
+        card = page_after(client, client.post(DESK + "scan/", scan))
+        scan = {"personne": person.pk, "confirmer": "not_registered_day", "affiche": shown(card)}
+    client.post(DESK + "scan/", scan)
+    assert CheckIn.objects.count() == 1
+    time_machine.shift(30)
+    after_undo = client.get(client.post(DESK + "annuler/", {"personne": person.pk})["Location"])
+    assert not CheckIn.objects.exists()
+
+    time_machine.shift(30)
+    page, url = answered(client.post(DESK + "scan/", scan))  # the same POST, sent again
+    assert not CheckIn.objects.exists()
+    assert url.endswith("&etat=annule"), url
+    # Said so; an unusual arrival shows its warning again, to be confirmed again.
+    assert ("Arrivée non enregistrée" if confirming else "Arrivée annulée") in page
+
+    again = {**scan, "affiche": shown(after_undo.content.decode())}
+    client.post(DESK + "scan/", again)
+    assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.parametrize("affiche", ["", "hier", "2026-07-09T09:00:00", "9" * 60, "\x00"])
+def test_any_page_time_gets_an_answer(desk_client, edition_2026, at_the_door, affiche):
+    person = make_registration(edition_2026)
+    response = desk_client.post(DESK + "scan/", {"q": person.checkin_code, "affiche": affiche})
+    assert answered(response) and CheckIn.objects.count() == 1
+
+
 @pytest.mark.parametrize("junk", ["", "abc", "9" * 40, "\x00", "1"])
 def test_undo_answers_any_input(desk_client, staff_user, edition_2026, at_the_door, junk):
     desk_client.force_login(grant(staff_user, "check_in", "undo_checkin"))
