@@ -164,8 +164,8 @@ def directory(request, token):
         if not pagememo.has_messages(request):  # shown once: such a page is not kept
             shown = tuple(sorted(request.page_query.items()))
             key = pagememo.page_key(
-                request, token, "b2b-directory", read.themes_text, read.rows_text, shown,
-                query="",
+                request, token, "b2b-directory", read.edition_id, read.themes_text,
+                read.rows_text, shown, query="",
             )  # fmt: skip
             page = pagememo.kept(request, key, token)
         if page is None:

@@ -65,6 +65,24 @@ def test_a_kept_directory_is_the_fresh_render_byte_for_byte(client, programme, t
     assert not client.get(path, {"page": "2", "utm": "x"}).templates
 
 
+def test_a_kept_directory_is_never_served_to_a_viewer_of_another_edition(client, programme):
+    """Two editions' directories listing the same rows (none, as a B2B window opens) are
+    two pages: each shows its own edition (the layout's title)."""
+    from datetime import timedelta
+
+    from meetings.models import Programme
+    from tests.factories import make_edition
+
+    other = make_edition(is_current=False, short_title="Autre édition")
+    Programme.objects.create(
+        edition=other, opens_at=programme.opens_at, closes_at=programme.closes_at + timedelta(1)
+    )
+    here = taking_part(programme)
+    there = taking_part(Programme.objects.get(edition=other))
+    assert "Autre édition" not in view(client, url("directory", AccessKey.issue(here)))
+    assert "Autre édition" in client.get(url("directory", AccessKey.issue(there))).text
+
+
 def test_the_directory_is_never_stale(client, programme, themes):
     """Every change to what the page shows, made through a service, the admin's queries or
     a bare SQL update, shows on the next view."""
