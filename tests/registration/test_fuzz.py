@@ -10,6 +10,8 @@ from registration.forms import RegistrationForm
 from registration.queries import bookable_slots
 from tests.registration.conftest import form_data
 
+pytestmark = pytest.mark.sqlite  # the sign-up's hand-written SQL, one text per engine
+
 # 100 examples a run, new ones each run: 500 and 200 cost about 4 % of the suite's time
 # (291 s of 7,330 worker-seconds in one measured SQLite run).
 FUZZ = settings(
