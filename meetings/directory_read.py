@@ -19,8 +19,7 @@ from functools import cache, lru_cache
 from django.db import connection
 
 from registration.models import AccessKey, Registration, _digest
-from registration.queries import NEVER_BY_COUNT
-from registration.queries import _Prepared as Prepared
+from registration.queries import prepared
 from rencontres.sql import Table
 
 from .models import Profile, Programme, Theme
@@ -227,15 +226,9 @@ def _read(selector, now, filters, number):
     values = [selector, connection.ops.adapt_datetimefield_value(now), profile, True]
     values += [registration, *params, PAGE_SIZE, offset]
     with connection.cursor() as cursor:  # Django's: health check, errors, query log
-        if connection.vendor == "postgresql":
-            # Prepared on the connection, as the personal link's statement is: PostgreSQL
-            # plans it once per connection and set of filters (its planning costs about
-            # what running it does), not on every visit.
-            raw = connection.connection
-            if raw.prepare_threshold is None:  # Django's default: never prepare
-                raw.prepare_threshold = NEVER_BY_COUNT
-            cursor.cursor = Prepared(raw)
-        cursor.execute(_sql(connection.vendor, shape), values)
+        # Prepared, as the personal link's statement is: PostgreSQL plans it once per
+        # connection and set of filters (planning costs about what running it does).
+        prepared(cursor).execute(_sql(connection.vendor, shape), values)
         return cursor.fetchone()
 
 

@@ -18,6 +18,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, Error, connection, connections
 
 try:
@@ -206,15 +207,23 @@ def _rows(statement, params, read=None, *, seats=False):
         return _execute(statement, params, read, seats)
 
 
+def prepared(cursor):
+    """Django's `cursor` (errors, query log), its statements prepared on the connection
+    on PostgreSQL (see _Prepared), unless settings.PREPARED_STATEMENTS is off (behind a
+    connection pooler in transaction mode, which cannot keep them). For the few
+    statements run on every visit of a page: the link's, the directory's, the desk's."""
+    if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
+        raw = connection.connection
+        if raw.prepare_threshold is None:  # Django's default: never prepare
+            # Only what asks (prepare=True) is prepared: Django's cursors never do.
+            raw.prepare_threshold = NEVER_BY_COUNT
+        cursor.cursor = _Prepared(raw)
+    return cursor
+
+
 def _execute(statement, params, read, seats):
     with connection.cursor() as cursor:  # Django's: errors, query log
-        if connection.vendor == "postgresql":
-            raw = connection.connection
-            if raw.prepare_threshold is None:  # Django's default: never prepare
-                # Only what asks (prepare=True) is prepared: Django's cursors never do.
-                raw.prepare_threshold = NEVER_BY_COUNT
-            cursor.cursor = _Prepared(raw)
-        cursor.execute(_sql(statement, connection.vendor, read, seats=seats), params)
+        prepared(cursor).execute(_sql(statement, connection.vendor, read, seats=seats), params)
         return cursor.fetchall()
 
 

@@ -128,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The statements every visit of a personal page, the B2B directory or the desk runs are
+# prepared once per PostgreSQL connection (registration.queries.prepared). Off behind a
+# connection pooler in transaction mode (PgBouncer before 1.21 or without
+# max_prepared_statements), which hands a connection's prepared statements to others.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------

@@ -25,9 +25,8 @@ from registration.models import AttendanceDay, Booking, Registration
 from registration.queries import (
     JSON_ROW,
     JSON_ROWS,
-    NEVER_BY_COUNT,
-    _Prepared,
     _registration,
+    prepared,
     sessions_of,
 )
 from rencontres.sql import Table as SqlTable
@@ -129,12 +128,7 @@ def _rows(name, params):
     personal link's statement is (registration.queries): planning the card's joins cost
     PostgreSQL more than running them."""
     with connection.cursor() as cursor:  # Django's: health check, errors, query log
-        if connection.vendor == "postgresql":
-            raw = connection.connection
-            if raw.prepare_threshold is None:  # Django's default: never prepare
-                raw.prepare_threshold = NEVER_BY_COUNT  # only what asks is prepared
-            cursor.cursor = _Prepared(raw)
-        cursor.execute(_sql(name, connection.vendor), params)
+        prepared(cursor).execute(_sql(name, connection.vendor), params)
         return cursor.fetchall()
 
 

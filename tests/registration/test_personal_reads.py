@@ -339,3 +339,22 @@ def test_the_link_statement_is_the_connection_health_check(client, open_edition,
     assert response.status_code == 200 and "Santé" in response.content.decode()
     assert checks == [1]  # the failed statement's one check: the connection was dead
     assert connection.connection.info.backend_pid != pid
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("setting", [True, False])
+def test_the_link_statement_is_prepared_unless_told_not_to(client, open_edition, settings, setting):
+    """Prepared once per connection, unless PREPARED_STATEMENTS is off (behind a pooler in
+    transaction mode): the page reads the same either way."""
+    from django.db import connection
+
+    settings.PREPARED_STATEMENTS = setting
+    _registration, path = sign_up(open_edition, "Santé", [])
+    connection.close()  # a new connection: nothing prepared on it yet
+    for _ in range(2):
+        response = client.get(path)
+        assert response.status_code == 200 and "Santé" in response.content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert (cursor.fetchone()[0] > 0) is setting
