@@ -113,6 +113,7 @@ def b2b_read():
         B2B_SQL,
         {"G": Programme, "P": Profile, "Q": MeetingRequest, "M": Meeting},
         load_state,
+        always=False,  # the B2B page's alone: the personal page and the desk skip it
     )
 
 

@@ -50,7 +50,7 @@ def _taking_part(registration):
     return profile
 
 
-@personal
+@personal(reads=("b2b",))
 def home(request, registration, token):
     """The person's B2B page: their profile's state, requests, and their one agenda. No
     query but the link's (which reads the B2B state too, home_read.py); rendered only

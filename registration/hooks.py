@@ -18,7 +18,9 @@ importing them: each app appends its functions in its AppConfig.ready().
   quotes them) and ``{rows}``/``{row}``: the engine's JSON aggregate of rows and JSON
   array of values. ``load(value)`` turns the decoded JSON (a list, or None) into a
   hashable value, set in ``registration.link_read[name]`` and part of the personal page's
-  memo key: a change to what it reads is a page rendered again.
+  memo key: a change to what it reads is a page rendered again. ``always=False``: read
+  only for the views that name it (``views.personal(reads=(name,))``); other pages do
+  not pay for it, nor render again when it changes.
 - ``signup_options``: SignupOption(name, field, apply): ``field(edition)`` gives a form
   field for the sign-up form (or None: not offered), ``apply(*, registration)`` runs in
   registration_create's transaction when it was ticked.
@@ -37,6 +39,7 @@ class LinkRead:
     sql: str
     tables: dict
     load: Callable
+    always: bool = True  # False: read only for the views that ask (`personal(reads=…)`)
 
 
 @dataclass(frozen=True)

@@ -150,13 +150,19 @@ def _read_sql(read, vendor):
     )
 
 
+def reads_for(names=()):
+    """The hooks.link_reads read with a personal link: those always read, and `names`."""
+    return tuple(read for read in hooks.link_reads if read.always or read.name in names)
+
+
 @functools.cache
-def _sql(statement, vendor, read=None, *, seats=False):
+def _sql(statement, vendor, read=None, *, seats=False, reads=()):
     """The text of one of STATEMENTS for a database engine (`vendor`); `read`: the one of
-    hooks.link_reads the "read" statement runs; `seats`: "link" reads the seats taken too."""
+    hooks.link_reads the "read" statement runs; `seats`: "link" reads the seats taken too;
+    `reads`: the hooks.link_reads "link" reads (reads_for)."""
     return STATEMENTS[statement].format(
         seats=_sql("link_seats", vendor) if seats else "",
-        more="".join(f"({_read_sql(each, vendor)}), " for each in hooks.link_reads),
+        more="".join(f"({_read_sql(each, vendor)}), " for each in reads),
         read=_read_sql(read, vendor) if read else "",
         R=SqlTable(Registration),
         K=SqlTable(AccessKey),
@@ -184,7 +190,7 @@ class _Prepared(psycopg.Cursor if psycopg else object):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _rows(statement, params, read=None, *, seats=False):
+def _rows(statement, params, read=None, *, seats=False, reads=()):
     """The rows of one of STATEMENTS. When this is the request's first use of a kept
     connection, the statement is its health check (CONN_HEALTH_CHECKS): instead of a
     `SELECT 1` round trip before it, a connection found dead by the statement itself (a
@@ -199,12 +205,12 @@ def _rows(statement, params, read=None, *, seats=False):
     if checking:
         connection.health_check_done = True
     try:
-        return _execute(statement, params, read, seats)
+        return _execute(statement, params, read, seats, reads)
     except Error:  # OperationalError or InterfaceError: the driver says which
         if not checking or connection.is_usable():
             raise  # not a dead connection: the statement's own error
         connection.close()
-        return _execute(statement, params, read, seats)
+        return _execute(statement, params, read, seats, reads)
 
 
 def prepared(cursor):
@@ -221,9 +227,11 @@ def prepared(cursor):
     return cursor
 
 
-def _execute(statement, params, read, seats):
+def _execute(statement, params, read, seats, reads):
     with connection.cursor() as cursor:  # Django's: errors, query log
-        prepared(cursor).execute(_sql(statement, connection.vendor, read, seats=seats), params)
+        prepared(cursor).execute(
+            _sql(statement, connection.vendor, read, seats=seats, reads=reads), params
+        )
         return cursor.fetchall()
 
 
@@ -326,7 +334,7 @@ class BookingRow:
     ahead: int  # bookings waiting before this one on the session's list
 
 
-def registration_for_link(token, now=None, *, seats=False):
+def registration_for_link(token, now=None, *, seats=False, reads=()):
     """The registration a secret link opens, or None, with its edition (1 query).
 
     What AccessKey.objects.find does, in one narrow statement: the public half of the token
@@ -340,6 +348,8 @@ def registration_for_link(token, now=None, *, seats=False):
     - ``waitlist_read``: its place on the edition's waiting list (1 = next), or None;
     - ``link_read``: {name: value} of what other apps read with it (hooks.link_reads);
     - with ``seats``, ``seats_read``: what seats_taken(its edition) answers.
+
+    `reads`: the names of the hooks.link_reads not always read that the page needs.
     """
     selector, _sep, verifier = (token or "").partition("-")
     if not selector or not verifier:
@@ -350,7 +360,8 @@ def registration_for_link(token, now=None, *, seats=False):
         params.append(Booking.Status.CONFIRMED.value)
     params.append(selector)
     params.append(connection.ops.adapt_datetimefield_value(now or timezone.now()))
-    rows = _rows("link", params, seats=seats)
+    chosen = reads_for(reads)
+    rows = _rows("link", params, seats=seats, reads=chosen)
     if not rows:
         return None
     row = rows[0]
@@ -377,7 +388,7 @@ def registration_for_link(token, now=None, *, seats=False):
     if seats:
         registration.seats_read = seats_read
     registration.link_read = {
-        read.name: _load(read, value) for read, value in zip(hooks.link_reads, more, strict=True)
+        read.name: _load(read, value) for read, value in zip(chosen, more, strict=True)
     }
     return registration
 

@@ -133,17 +133,24 @@ def lost_link(request):
     )
 
 
-def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-store", seats=False):
+def personal(
+    view=None, *, referrer_policy="no-referrer", cache_control="no-store", seats=False, reads=()
+):
     """Views of one registration, opened by its secret link: 404 for any other token,
     never cached, never indexed, and the secret URL never sent as a referrer. `seats`: the
-    seats taken of the edition are read with it (registration.seats_read), in its one query.
+    seats taken of the edition are read with it (registration.seats_read), in its one query;
+    `reads`: the hooks.link_reads read only on request that the view needs, likewise.
 
     Pages holding a form say `same-origin` instead: under `no-referrer` browsers post the
     form with `Origin: null`, which the CSRF check rightly refuses; `same-origin` still
     keeps the URL from every other site."""
     if view is None:
         return lambda view: personal(
-            view, referrer_policy=referrer_policy, cache_control=cache_control, seats=seats
+            view,
+            referrer_policy=referrer_policy,
+            cache_control=cache_control,
+            seats=seats,
+            reads=reads,
         )
 
     @wraps(view)
@@ -151,7 +158,7 @@ def personal(view=None, *, referrer_policy="no-referrer", cache_control="no-stor
         # The edition, the sessions and the page's memo key each read the programme
         # version: one read of the shared cache for the request instead of one each.
         with one_programme_version():
-            registration = queries.registration_for_link(token, seats=seats)
+            registration = queries.registration_for_link(token, seats=seats, reads=reads)
             if registration is None:
                 raise Http404("Unknown link")
             response = view(request, registration, token, *args, **kwargs)

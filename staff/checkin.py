@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from events.models import CODE_ALPHABET, Session
 from meetings.queries import PersonMeeting, meetings_of
-from registration import hooks
 from registration.models import AttendanceDay, Booking, Registration
 from registration.queries import (
     JSON_ROW,
     JSON_ROWS,
     _registration,
     prepared,
+    reads_for,
     sessions_of,
 )
 from rencontres.sql import Table as SqlTable
@@ -97,7 +97,7 @@ def _sql(name, vendor):
     user = get_user_model()
     more = "".join(
         f"({_link_read_sql(read, vendor)}) AS {connection.ops.quote_name('link_' + read.name)}, "
-        for read in hooks.link_reads
+        for read in reads_for()
     )
     return statement.format(
         R=SqlTable(Registration),
@@ -214,15 +214,14 @@ def _one(where, value, edition, now):
         return None
     count = len(Registration._meta.concrete_fields)
     registration = _registration(rows[0][:count])
-    names = (*_CARD_EXTRAS, *(f"link_{read.name}" for read in hooks.link_reads), *_CARD_LAST)
+    names = (*_CARD_EXTRAS, *(f"link_{read.name}" for read in reads_for()), *_CARD_LAST)
     for name, value in zip(names, rows[0][count:], strict=True):
         setattr(registration, name, value)
     registration.edition = edition
     registration.read_day = day
     registration.arrival_read = _arrival(registration, day)
     registration.link_read = {
-        read.name: _load(read, getattr(registration, f"link_{read.name}"))
-        for read in hooks.link_reads
+        read.name: _load(read, getattr(registration, f"link_{read.name}")) for read in reads_for()
     }
     return registration
 

@@ -337,3 +337,20 @@ def test_the_b2b_page_is_404_without_b2b_or_once_cancelled(client, programme):
     assert client.get(url("home", token)).status_code == 200  # not taking part: invited
     Programme.objects.filter(pk=programme.pk).delete()
     assert client.get(url("home", token)).status_code == 404
+
+
+def test_the_personal_page_neither_reads_nor_follows_the_b2b_requests(client, programme):
+    """The B2B page's state is read for the B2B page alone (home_read, always=False): a
+    request received changes nothing the personal page shows, so its kept page stands,
+    while the B2B page shows the request at once."""
+    from django.utils import translation
+
+    alice, bob = taking_part(programme), taking_part(programme)
+    token = AccessKey.issue(bob)
+    with translation.override("fr"):
+        personal = reverse("registration:manage", kwargs={"token": token})
+    view(client, personal)
+    b2b = view(client, url("home", token))
+    services.request_create(sender=alice, recipient=bob, message="Bonjour")
+    assert not client.get(personal).templates  # kept: nothing it shows changed
+    assert client.get(url("home", token)).text != b2b
