@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from django.db import connection
 
 from registration.models import AccessKey, Registration, _digest
-from registration.queries import prepared
+from registration.queries import JSON_ROW, JSON_ROWS, TEXT_LIST, prepared
 from rencontres.sql import Table
 
 from .models import Profile, Programme, Theme
@@ -78,10 +78,6 @@ SEARCHED = (
     ("p", Profile, "offers"),
     ("p", Profile, "seeks"),
 )
-
-TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
-JSON_ROWS = {"sqlite": "json_group_array", "postgresql": "json_agg"}
-JSON_ROW = {"sqlite": "json_array", "postgresql": "json_build_array"}
 
 
 def _searched(vendor):

@@ -142,7 +142,7 @@ JSON_ROWS = {"sqlite": "json_group_array", "postgresql": "json_agg"}
 JSON_ROW = {"sqlite": "json_array", "postgresql": "json_build_array"}
 
 
-def _read_sql(read, vendor):
+def link_read_sql(read, vendor):
     """The subquery of one of hooks.link_reads for a database engine."""
     tables = {letter: SqlTable(model) for letter, model in read.tables.items()}
     return read.sql.format(
@@ -162,8 +162,8 @@ def _sql(statement, vendor, read=None, *, seats=False, reads=()):
     `reads`: the hooks.link_reads "link" reads (reads_for)."""
     return STATEMENTS[statement].format(
         seats=_sql("link_seats", vendor) if seats else "",
-        more="".join(f"({_read_sql(each, vendor)}), " for each in reads),
-        read=_read_sql(read, vendor) if read else "",
+        more="".join(f"({link_read_sql(each, vendor)}), " for each in reads),
+        read=link_read_sql(read, vendor) if read else "",
         R=SqlTable(Registration),
         K=SqlTable(AccessKey),
         B=SqlTable(Booking),
@@ -235,8 +235,8 @@ def _execute(statement, params, read, seats, reads):
         return cursor.fetchall()
 
 
-def _load(read, value):
-    """A link read's column as the page uses it: JSON decoded (SQLite gives text,
+def load_link_read(read, value):
+    """A link read's column as its app uses it: JSON decoded (SQLite gives text,
     PostgreSQL's driver a list), then read.load."""
     if isinstance(value, str):
         value = json.loads(value)
@@ -251,7 +251,7 @@ def link_read(registration, name):
         return done[name]
     (read,) = [each for each in hooks.link_reads if each.name == name]
     ((value,),) = _rows("read", [registration.pk], read)
-    return _load(read, value)
+    return load_link_read(read, value)
 
 
 def seats_taken(edition):
@@ -388,7 +388,7 @@ def registration_for_link(token, now=None, *, seats=False, reads=()):
     if seats:
         registration.seats_read = seats_read
     registration.link_read = {
-        read.name: _load(read, value) for read, value in zip(chosen, more, strict=True)
+        read.name: load_link_read(read, value) for read, value in zip(chosen, more, strict=True)
     }
     return registration
 

@@ -9,7 +9,6 @@ double (ON CONFLICT DO NOTHING). tests/staff/test_desk_reads.py checks both agai
 """
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,9 +21,10 @@ from events.models import CODE_ALPHABET, Session
 from meetings.queries import PersonMeeting, meetings_of
 from registration.models import AttendanceDay, Booking, Registration
 from registration.queries import (
-    JSON_ROW,
-    JSON_ROWS,
+    TEXT_LIST,
     _registration,
+    link_read_sql,
+    load_link_read,
     prepared,
     reads_for,
     sessions_of,
@@ -86,8 +86,6 @@ STATEMENTS = {
     "counters": (_COUNTERS, "id"),
     "arrive": (_ARRIVE, "id"),
 }
-# Each engine's aggregate of text values: (expression, separator).
-TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
 
 
 @functools.cache
@@ -96,7 +94,7 @@ def _sql(name, vendor):
     statement, column = STATEMENTS[name]
     user = get_user_model()
     more = "".join(
-        f"({_link_read_sql(read, vendor)}) AS {connection.ops.quote_name('link_' + read.name)}, "
+        f"({link_read_sql(read, vendor)}) AS {connection.ops.quote_name('link_' + read.name)}, "
         for read in reads_for()
     )
     return statement.format(
@@ -130,15 +128,6 @@ def _rows(name, params):
     with connection.cursor() as cursor:  # Django's: health check, errors, query log
         prepared(cursor).execute(_sql(name, connection.vendor), params)
         return cursor.fetchall()
-
-
-def _link_read_sql(read, vendor):
-    """One of registration.hooks.link_reads as a subquery of the registration ``r``,
-    formatted as its contract says (registration/hooks.py)."""
-    tables = {letter: SqlTable(model) for letter, model in read.tables.items()}
-    return read.sql.format(
-        R=SqlTable(Registration), rows=JSON_ROWS[vendor], row=JSON_ROW[vendor], **tables
-    )
 
 
 @dataclass
@@ -221,17 +210,10 @@ def _one(where, value, edition, now):
     registration.read_day = day
     registration.arrival_read = _arrival(registration, day)
     registration.link_read = {
-        read.name: _load(read, getattr(registration, f"link_{read.name}")) for read in reads_for()
+        read.name: load_link_read(read, getattr(registration, f"link_{read.name}"))
+        for read in reads_for()
     }
     return registration
-
-
-def _load(read, value):
-    """A link read's column as its app uses it: JSON decoded (SQLite gives text,
-    PostgreSQL's driver a list), then read.load."""
-    if isinstance(value, str):
-        value = json.loads(value)
-    return read.load(value or [])
 
 
 def _moment(value):
