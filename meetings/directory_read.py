@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from django.db import connection
 
 from registration.models import AccessKey, Registration, _digest
-from registration.queries import JSON_ROW, JSON_ROWS, TEXT_LIST, prepared
+from registration.queries import JSON_ROW, JSON_ROWS, TEXT_LIST, checked_read, prepared
 from rencontres.sql import Table
 
 from .models import Profile, Programme, Theme
@@ -30,6 +30,15 @@ LAST_PAGE = 10_000
 # Words of the free text searched, at most.
 WORDS = 5
 
+# The listed profiles the viewer may see, with the filters ({filters}): written twice in
+# the statement (the page, the count), its parameters given twice.
+MATCHING = """FROM {R} o INNER JOIN {P} p ON p.{P.registration} = o.{R.id}
+    WHERE o.{R.edition} = (SELECT edition FROM viewer) AND o.{R.id} <> (SELECT id FROM viewer)
+    AND p.{P.status} = %s AND p.{P.is_listed} = %s AND o.{R.status} = %s{filters}"""
+
+# The page walks the index of confirmed people by name (Registration.Meta) and stops after
+# its rows (the edition is a value for the planner, not a join, so the index gives the
+# order: no sort of everyone); the count reads two indexes (Profile.Meta), not the tables.
 STATEMENT = """
 WITH viewer AS (
     SELECT k.{K.verifier_hash} AS verifier, r.{R.id} AS id, r.{R.edition} AS edition,
@@ -40,13 +49,9 @@ WITH viewer AS (
     SELECT p.{P.id} AS id, p.{P.presentation} AS presentation, o.{R.first_name} AS first_name,
         o.{R.last_name} AS last_name, o.{R.organisation} AS organisation,
         o.{R.organisation_type} AS organisation_type, o.{R.country} AS country,
-        COUNT(*) OVER () AS total,
-        ROW_NUMBER() OVER (ORDER BY o.{R.last_name}, o.{R.first_name}, p.{P.id}) AS position
-    FROM viewer v
-    INNER JOIN {R} o ON o.{R.edition} = v.edition AND o.{R.id} <> v.id
-    INNER JOIN {P} p ON p.{P.registration} = o.{R.id}
-    WHERE p.{P.status} = %s AND p.{P.is_listed} = %s AND o.{R.status} = %s{filters}
-    ORDER BY o.{R.last_name}, o.{R.first_name}, p.{P.id}
+        ROW_NUMBER() OVER (ORDER BY o.{R.last_name}, o.{R.first_name}, o.{R.id}) AS position
+    {matching}
+    ORDER BY o.{R.last_name}, o.{R.first_name}, o.{R.id}
     LIMIT %s OFFSET %s
 )
 SELECT v.verifier, v.id, v.edition, v.status,
@@ -55,9 +60,10 @@ SELECT v.verifier, v.id, v.edition, v.status,
     (SELECT CAST({rows}({row}(t.{T.id}, t.{T.position}, t.{T.name_fr}, t.{T.name_en}))
         AS TEXT) FROM {T} t),
     (SELECT CAST({rows}({row}(f.id, f.presentation, f.first_name, f.last_name,
-        f.organisation, f.organisation_type, f.country, f.total, f.position, (
+        f.organisation, f.organisation_type, f.country, f.position, (
             SELECT {list}(CAST(pt.{PT.theme} AS TEXT), ',') FROM {PT} pt
-            WHERE pt.{PT.profile} = f.id))) AS TEXT) FROM found f)
+            WHERE pt.{PT.profile} = f.id))) AS TEXT) FROM found f),
+    (SELECT COUNT(*) {matching})
 FROM viewer v"""
 
 # Each filter: its SQL fragment ({alias}.{column} of `p` the profile, `o` its registration).
@@ -109,7 +115,7 @@ def _sql(vendor, shape):
     filters = "".join(FILTERS[name].format(contains=contains, **tables) for name in present)
     filters += _searched(vendor) * words
     return STATEMENT.format(
-        filters=filters,
+        matching=MATCHING.format(filters=filters, **tables),
         rows=JSON_ROWS[vendor],
         row=JSON_ROW[vendor],
         list=TEXT_LIST[vendor],
@@ -167,7 +173,8 @@ class DirectoryPage:
 class DirectoryRead:
     """What the statement read: the viewer (their registration's pk, edition, status), the
     B2B programme (pk or None), the viewer's profile status (or None), the themes and the
-    page's rows as the database wrote them (JSON texts), and the page's number."""
+    page's rows as the database wrote them (JSON texts), the number of profiles found and
+    the page's number."""
 
     registration_id: int
     edition_id: int
@@ -176,6 +183,7 @@ class DirectoryRead:
     profile_status: str | None
     themes_text: str
     rows_text: str
+    found: int
     number: int
 
     def themes(self, language):
@@ -187,16 +195,15 @@ class DirectoryRead:
         """The page's rows as dicts (the columns a card shows, ``theme_ids``), in order,
         and the number found."""
         rows = json.loads(self.rows_text or "[]")
-        found = rows[0][7] if rows else 0
         columns = ("pk", "presentation", "first_name", "last_name", "organisation")
         columns += ("organisation_type", "country")
         page = []
         for row in rows:
             values = dict(zip(columns, row[:7], strict=True))
-            values["theme_ids"] = [int(pk) for pk in (row[9] or "").split(",") if pk]
-            page.append((row[8], values))
+            values["theme_ids"] = [int(pk) for pk in (row[8] or "").split(",") if pk]
+            page.append((row[7], values))
         page.sort(key=lambda position_row: position_row[0])  # the database's order
-        return [values for _position, values in page], found
+        return [values for _position, values in page], self.found
 
 
 @lru_cache(maxsize=16)
@@ -219,13 +226,18 @@ def _read(selector, now, filters, number):
     shape, params = _filter_params(filters)
     offset = (number - 1) * PAGE_SIZE
     profile, registration = Profile.Status.APPROVED.value, Registration.Status.CONFIRMED.value
-    values = [selector, connection.ops.adapt_datetimefield_value(now), profile, True]
-    values += [registration, *params, PAGE_SIZE, offset]
-    with connection.cursor() as cursor:  # Django's: health check, errors, query log
-        # Prepared, as the personal link's statement is: PostgreSQL plans it once per
-        # connection and set of filters (planning costs about what running it does).
-        prepared(cursor).execute(_sql(connection.vendor, shape), values)
-        return cursor.fetchone()
+    matching = [profile, True, registration, *params]  # MATCHING's, twice
+    values = [selector, connection.ops.adapt_datetimefield_value(now), *matching]
+    values += [PAGE_SIZE, offset, *matching]
+
+    def run():
+        with connection.cursor() as cursor:  # Django's: errors, query log
+            # Prepared, as the personal link's statement is: PostgreSQL plans it once per
+            # connection and set of filters (planning costs about what running it does).
+            prepared(cursor).execute(_sql(connection.vendor, shape), values)
+            return cursor.fetchone()
+
+    return checked_read(run)  # the page's first statement: the connection's health check
 
 
 def _empty(rows_text):
@@ -235,7 +247,7 @@ def _empty(rows_text):
 
 def directory_read(*, token, filters, page, now):
     """The directory page for the link `token` (a DirectoryRead), or None when the link
-    opens nothing. 1 query; past the last page, the last page is read (3 at most)."""
+    opens nothing. 1 query; past the last page, the last page is read (2 at most)."""
     selector, _sep, verifier = (token or "").partition("-")
     if not selector or not verifier:
         return None
@@ -244,8 +256,6 @@ def directory_read(*, token, filters, page, now):
     if row is None or not hmac.compare_digest(row[0], _digest(verifier)):
         return None
     if _empty(row[7]) and number > 1:  # past the last page: the last one
-        first = _read(selector, now, filters, 1)
-        found = 0 if _empty(first[7]) else json.loads(first[7])[0][7]
-        number = max(1, -(-found // PAGE_SIZE))
-        row = first if number == 1 else _read(selector, now, filters, number)
+        number = max(1, -(-row[8] // PAGE_SIZE))
+        row = _read(selector, now, filters, number)
     return DirectoryRead(*row[1:], number=number)

@@ -211,6 +211,14 @@ class Profile(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("profil B2B")
         verbose_name_plural = _("profils B2B")
+        indexes = [
+            # The directory's count reads this index alone (no table page).
+            models.Index(
+                fields=["registration"],
+                condition=Q(status="approved", is_listed=True),
+                name="profile_listed",
+            ),
+        ]
 
     def __str__(self):
         return str(self.registration)

@@ -165,7 +165,7 @@ def directory(request, token):
             shown = tuple(sorted(request.page_query.items()))
             key = pagememo.page_key(
                 request, token, "b2b-directory", read.edition_id, read.themes_text,
-                read.rows_text, shown, query="",
+                read.rows_text, read.found, shown, query="",
             )  # fmt: skip
             page = pagememo.kept(request, key, token)
         if page is None:

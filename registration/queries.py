@@ -191,11 +191,16 @@ class _Prepared(psycopg.Cursor if psycopg else object):
 
 
 def _rows(statement, params, read=None, *, seats=False, reads=()):
-    """The rows of one of STATEMENTS. When this is the request's first use of a kept
-    connection, the statement is its health check (CONN_HEALTH_CHECKS): instead of a
-    `SELECT 1` round trip before it, a connection found dead by the statement itself (a
-    restarted server, a dropped socket) is closed and the statement, a read outside any
-    transaction, runs again on a new one, as it would have after a failed check."""
+    """The rows of one of STATEMENTS, as the request's health check (checked_read)."""
+    return checked_read(lambda: _execute(statement, params, read, seats, reads))
+
+
+def checked_read(run):
+    """`run()`, a read outside any transaction (the statement a page reads first). When
+    this is the request's first use of a kept connection, the statement is its health
+    check (CONN_HEALTH_CHECKS): instead of a `SELECT 1` round trip before it, a connection
+    found dead by the statement itself (a restarted server, a dropped socket) is closed and
+    `run()` runs again on a new one, as it would have after a failed check."""
     checking = (
         connection.connection is not None
         and connection.health_check_enabled
@@ -205,12 +210,12 @@ def _rows(statement, params, read=None, *, seats=False, reads=()):
     if checking:
         connection.health_check_done = True
     try:
-        return _execute(statement, params, read, seats, reads)
+        return run()
     except Error:  # OperationalError or InterfaceError: the driver says which
         if not checking or connection.is_usable():
             raise  # not a dead connection: the statement's own error
         connection.close()
-        return _execute(statement, params, read, seats, reads)
+        return run()
 
 
 def prepared(cursor):
