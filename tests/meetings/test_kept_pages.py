@@ -228,7 +228,7 @@ def test_the_statement_finds_what_the_orm_finds(programme, themes, filters):
             | Q(seeks__icontains=word)
         )
     expected = list(
-        profiles.order_by("registration__last_name", "registration__first_name", "pk")
+        profiles.order_by("registration__last_name", "registration__first_name", "registration")
         .values_list("pk", flat=True)
     )  # fmt: skip
     read = directory_read.directory_read(
