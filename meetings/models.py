@@ -183,9 +183,11 @@ class Profile(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="b2b_profile"
     )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
-    )
+    # No index of its own: a few hundred profiles are read whole by the admin's queue, and
+    # on a database not yet analysed (a fresh load) PostgreSQL took such an index for the
+    # directory's joins, scanning every approved profile for each person (80 ms a page):
+    # the directory's reads go through `profile_listed` (Meta) by registration.
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.PENDING)
     is_listed = models.BooleanField(_("dans l'annuaire"), default=True)
     presentation = models.TextField(_("présentation"), max_length=1000, blank=True)
     offers = models.TextField(_("ce que je propose"), max_length=1000, blank=True)
