@@ -238,7 +238,9 @@ def plan_once(sender, connection, **kwargs):
     for as long as it guesses that a plan for the values beats its generic plan, and for
     the directory's it always did: planning cost more than running it (bench/meetings.py:
     the directory at 24.9 % of the ceiling, 19.8 % re-planned). It concerns prepared statements
-    only: those of `prepared`, never Django's. Set before any transaction, so it stays."""
+    only: those of `prepared`, never Django's. Set before any transaction, so it stays.
+    (A connection per session is assumed: behind a pooler in transaction mode that keeps
+    prepared statements, set it on the database role instead, see the README.)"""
     if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
         connection.connection.execute("SET plan_cache_mode = force_generic_plan")
 

@@ -18,6 +18,7 @@ from meetings import directory_read, services
 from meetings.models import Profile, Theme
 from registration import pagememo
 from registration.models import AccessKey, Registration
+from tests.factories import make_registration
 
 from .conftest import taking_part
 
@@ -236,6 +237,44 @@ def test_the_statement_finds_what_the_orm_finds(programme, themes, filters):
     )
     rows, found = read.rows()
     assert [row["pk"] for row in rows] == expected and found == len(expected)
+
+
+def test_every_page_is_the_orms_in_order_with_ties_and_people_left_out(programme):
+    """Same names in other cases and accents, the same name twice (the registration breaks
+    the tie), people hidden, waiting for approval or cancelled; page by page, then pages
+    out of range."""
+    viewer = taking_part(programme, last_name="Zed")
+    people = [
+        taking_part(
+            programme,
+            last_name=("Diallo", "diallo", "Ba", "Élan")[number % 4],
+            first_name=("Awa", "Awa", "bob", "")[number % 3],
+        )
+        for number in range(45)
+    ]
+    # Two namesakes whose profiles were made in the other order than their registrations.
+    twins = [make_registration(programme.edition, last_name="Ba", first_name="Awa") for _ in "ab"]
+    for twin in reversed(twins):
+        services.profile_save(registration=twin, data={"presentation": "Jumelle"}, themes=[])
+    Profile.objects.filter(registration__in=twins).update(status=Profile.Status.APPROVED)
+    Profile.objects.filter(registration=people[0]).update(is_listed=False)
+    Profile.objects.filter(registration=people[1]).update(status=Profile.Status.PENDING)
+    Registration.objects.filter(pk=people[2].pk).update(status=Registration.Status.CANCELLED)
+    expected = list(
+        Profile.objects.listed()
+        .filter(registration__edition_id=viewer.edition_id)
+        .exclude(registration=viewer)
+        .order_by("registration__last_name", "registration__first_name", "registration")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == 44
+    token, now = AccessKey.issue(viewer), timezone.now()
+    for page, number in ((1, 1), (2, 2), (3, 3), (0, 1), (-3, 1), (4, 3), ("9" * 11, 3)):
+        read = directory_read.directory_read(token=token, filters={}, page=page, now=now)
+        rows, found = read.rows()
+        assert (read.number, found) == (number, 44), page
+        size = directory_read.PAGE_SIZE
+        assert [row["pk"] for row in rows] == expected[(number - 1) * size : number * size]
 
 
 def test_any_query_answers_without_a_server_error(client, programme, themes):
