@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from rencontres.sql import Table
+from rencontres.sql import Table, instance
 from rencontres.templatetags.site import hour
 
 from .cards import Card, render_blocks
@@ -78,8 +78,8 @@ def _read_current_edition():
     edition = _editions.get(row)
     if edition is None:
         split = len(EDITION_FIELDS)
-        edition = _instance(Edition, EDITION_FIELDS, row[:split])
-        edition.venue = _instance(Venue, VENUE_FIELDS, row[split:])
+        edition = instance(Edition, EDITION_FIELDS, row[:split])
+        edition.venue = instance(Venue, VENUE_FIELDS, row[split:])
         edition._stored = row
         _editions.set(row, edition)
     return edition
@@ -94,19 +94,6 @@ def edition_stamp(edition):
             f.value_from_object(edition.venue) for f in VENUE_FIELDS
         )
     return stamp
-
-
-def _instance(model, fields, values):
-    """A model instance from its stored values, converted as the ORM converts them."""
-    converted = []
-    for model_field, value in zip(fields, values, strict=True):
-        column = model_field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        ):
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 EDITION_FIELDS = tuple(Edition._meta.concrete_fields)

@@ -1,6 +1,7 @@
 """SQL written by hand, once per engine, where the ORM's per-request cost shows (the
 personal link's read, the session locks of a sign-up, the desk's scan): model names, not
-table names, so a renamed column cannot drift from the text."""
+table names, so a renamed column cannot drift from the text; and model instances made
+from the rows such a statement reads."""
 
 from django.db import connection
 
@@ -17,3 +18,24 @@ class Table:
 
     def __getattr__(self, field):
         return connection.ops.quote_name(self.model._meta.get_field(field).column)
+
+
+def instance(model, fields, values):
+    """A model instance from its stored values (`fields`: the model's fields they are the
+    columns of, in order), converted as the ORM converts them; the fields not given are
+    deferred, as with only(). What a RawQuerySet does for one row, without its work for
+    each query (resolving the columns by name, the annotations, the iterator)."""
+    converted = []
+    for model_field, value in zip(fields, values, strict=True):
+        column = model_field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = converter(value, column, connection)
+        converted.append(value)
+    if len(fields) < len(model._meta.concrete_fields):
+        # from_db takes a subset of the columns in the model's order only.
+        order = {f.attname: position for position, f in enumerate(model._meta.concrete_fields)}
+        pairs = sorted(zip(fields, converted, strict=True), key=lambda p: order[p[0].attname])
+        fields, converted = [f for f, _v in pairs], [v for _f, v in pairs]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
