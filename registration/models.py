@@ -227,7 +227,17 @@ class Booking(models.Model):
                 name="one_booking_per_slot",
             ),
         ]
-        indexes = [models.Index(fields=["session", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["session", "status", "created_at"]),
+            # The seats taken, counted on every view of the change form and under the
+            # sessions' locks at each booking: a session's confirmed bookings only, in an
+            # index a third the size (the statements name the status as a literal).
+            models.Index(
+                fields=["session"],
+                condition=Q(status="confirmed"),
+                name="confirmed_by_session",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.registration} → {self.session}"
