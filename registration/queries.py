@@ -115,25 +115,23 @@ STATEMENTS = {
         ) END, {seats}{more}k.{K.verifier_hash}
         FROM {K} k INNER JOIN {R} r ON r.{R.id} = k.{K.registration}
         WHERE k.{K.selector} = %s AND k.{K.expires_at} > %s""",
-    "seats": """
-        SELECT b.{B.session}, COUNT(*) FROM {B} b
-        INNER JOIN {S} s ON s.{S.id} = b.{B.session}
-        INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
-        WHERE t.{T.edition} = %s AND b.{B.status} = '{confirmed}'
-        GROUP BY b.{B.session}""",
-    # The seats taken (as "seats" counts them) as a column of "link", for the change form:
-    # its labels in the same round trip ({seats}).
-    "link_seats": """(
-        SELECT {list}(CAST(x.session AS TEXT) || ':' || CAST(x.taken AS TEXT), ',') FROM (
-            SELECT b.{B.session} AS session, COUNT(*) AS taken FROM {B} b
-            INNER JOIN {S} s ON s.{S.id} = b.{B.session}
-            INNER JOIN {T} t ON t.{T.id} = s.{S.slot}
-            WHERE t.{T.edition} = r.{R.edition} AND b.{B.status} = '{confirmed}'
-            GROUP BY b.{B.session}
-        ) x), """,
+    # The seats taken of an edition (seats_taken).
+    "seats": "SELECT {seats_of_edition}",
     # One of hooks.link_reads alone, for a registration read otherwise ({read}).
     "read": "SELECT ({read}) FROM {R} r WHERE r.{R.id} = %s",
 }
+
+# The seats taken of an edition's sessions: "pk:count" pairs ({list}) in one value, each
+# session's confirmed bookings counted apart (from the confirmed_by_session index: faster
+# than grouping them all, and a literal status, which a generic plan needs to use a partial
+# index). {edition}: the edition, a parameter or a column.
+SEATS = """(
+    SELECT {list}(CAST(s.{S.id} AS TEXT) || ':' || CAST((
+        SELECT COUNT(*) FROM {B} b
+        WHERE b.{B.session} = s.{S.id} AND b.{B.status} = '{confirmed}'
+    ) AS TEXT), ',')
+    FROM {S} s INNER JOIN {T} t ON t.{T.id} = s.{S.slot} WHERE t.{T.edition} = {edition}
+)"""
 
 # Each engine's aggregate of text values, separated as asked: (expression, separator).
 TEXT_LIST = {"sqlite": "group_concat", "postgresql": "string_agg"}
@@ -161,7 +159,10 @@ def _sql(statement, vendor, read=None, *, seats=False, reads=()):
     hooks.link_reads the "read" statement runs; `seats`: "link" reads the seats taken too;
     `reads`: the hooks.link_reads "link" reads (reads_for)."""
     return STATEMENTS[statement].format(
-        seats=_sql("link_seats", vendor) if seats else "",
+        # "link" reads the seats of its registration's edition as a column, for the
+        # change form's labels in the same round trip.
+        seats=_seats_sql(vendor, "r." + SqlTable(Registration).edition) + ", " if seats else "",
+        seats_of_edition=_seats_sql(vendor, "%s"),
         more="".join(f"({link_read_sql(each, vendor)}), " for each in reads),
         read=link_read_sql(read, vendor) if read else "",
         R=SqlTable(Registration),
@@ -174,10 +175,24 @@ def _sql(statement, vendor, read=None, *, seats=False, reads=()):
             f"r.{connection.ops.quote_name(f.column)}" for f in Registration._meta.concrete_fields
         ),
         list=TEXT_LIST[vendor],
-        # A literal, not a parameter: the seats' counts then read the confirmed_by_session
-        # index (a generic plan cannot choose a partial index for a parameter).
-        confirmed=Booking.Status.CONFIRMED.value,
     )
+
+
+def _seats_sql(vendor, edition):
+    return SEATS.format(
+        B=SqlTable(Booking),
+        S=SqlTable(Session),
+        T=SqlTable(Slot),
+        list=TEXT_LIST[vendor],
+        confirmed=Booking.Status.CONFIRMED.value,
+        edition=edition,
+    )
+
+
+def _seats_read(pairs):
+    """{session pk: seats taken} from the "seats" value, the sessions with none left out."""
+    pairs = (pair.split(":") for pair in pairs.split(",")) if pairs else ()
+    return {int(session): int(count) for session, count in pairs if count != "0"}
 
 
 NEVER_BY_COUNT = 2**31 - 1
@@ -277,7 +292,8 @@ def link_read(registration, name):
 
 def seats_taken(edition):
     """{session pk: confirmed bookings} for the edition's sessions (1 query)."""
-    return dict(_rows("seats", [edition.pk]))
+    ((pairs,),) = _rows("seats", [edition.pk])
+    return _seats_read(pairs)
 
 
 def edition_of(edition_id):
@@ -388,8 +404,7 @@ def registration_for_link(token, now=None, *, seats=False, reads=()):
     columns, (days, bookings, waitlist, *more) = row[: len(_ATTNAMES)], row[len(_ATTNAMES) : -1]
     if seats:
         taken, *more = more
-        pairs = (pair.split(":") for pair in taken.split(",")) if taken else ()
-        seats_read = {int(session): int(count) for session, count in pairs}
+        seats_read = _seats_read(taken)
     registration = _registration(columns)
     registration.columns_read = tuple(columns)
     registration.edition = edition_of(registration.edition_id)
