@@ -22,9 +22,11 @@ not kept.
 """
 
 import hashlib
+import re
 import secrets
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
@@ -37,6 +39,24 @@ from events.pagecache import programme_version, release_id
 # refuses it in every text field), so no visitor can write them into a page.
 TOKEN = b"\x00link-token\x00"
 CSRF = "\x00csrf-token\x00"
+_STAND_IN = re.compile(re.escape(TOKEN) + b"|" + re.escape(CSRF.encode()))
+
+
+class Kept(NamedTuple):
+    """A kept page cut at its stand-ins: `pieces` are the bytes between them, `holes` the
+    stand-ins in order. Filling it is one join; replacing the stand-ins in the whole page
+    scanned it twice, 0.13 ms for the change form's 52 KB."""
+
+    pieces: tuple
+    holes: tuple
+
+    @classmethod
+    def cut(cls, page):
+        return cls(tuple(_STAND_IN.split(page)), tuple(_STAND_IN.findall(page)))
+
+    def __len__(self):  # what it holds in memory, about (_Pages' bound)
+        return sum(map(len, self.pieces)) + 16 * len(self.holes)
+
 
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -137,13 +157,15 @@ def csrf_token(request):
 
 
 def _fill(page, request, token):
-    """A kept page with this request's secrets put back."""
-    page = page.replace(TOKEN, token.encode())
-    csrf = CSRF.encode()
-    if csrf in page:
+    """A Kept page with this request's secrets put back."""
+    values = {TOKEN: token.encode()}
+    if len(page.holes) > page.holes.count(TOKEN):
         # As {% csrf_token %} does: a new masked token, and the cookie set if needed.
-        page = page.replace(csrf, csrf_token(request).encode())
-    return page
+        values[CSRF.encode()] = csrf_token(request).encode()
+    filled = [page.pieces[0]]
+    for hole, piece in zip(page.holes, page.pieces[1:], strict=True):
+        filled += (values[hole], piece)
+    return b"".join(filled)
 
 
 def kept(request, key, token):
@@ -157,7 +179,7 @@ def render(request, template, context, *, token, key):
     kept under `key` (unless None)."""
 
     def keep(rendered):
-        page = rendered.content.replace(token.encode(), TOKEN)
+        page = Kept.cut(rendered.content.replace(token.encode(), TOKEN))
         if key is not None:
             pages.set(key, page)
         rendered.content = _fill(page, request, token)
