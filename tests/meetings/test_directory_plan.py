@@ -12,19 +12,13 @@ from django.utils import timezone
 
 from meetings import directory_read
 from registration.models import AccessKey
+from tests.postgres import rows_visited
 
 from .conftest import taking_part
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 PEOPLE = 120
-
-
-def rows_visited(plan):
-    """Rows that every node of an EXPLAIN ANALYZE plan produced, over all its loops."""
-    visited = plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1)
-    visited += plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Join Filter", 0)
-    return visited + sum(rows_visited(child) for child in plan.get("Plans", ()))
 
 
 def explained(sql, values, mode):

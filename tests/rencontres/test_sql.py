@@ -18,9 +18,11 @@ def test_columns_in_any_order_each_reach_their_field(edition_2026):
     session = Session.objects.filter(slot__edition=edition_2026).order_by("pk").last()
     session.capacity = 42
     session.save(update_fields=["capacity"])
+    # Quoted names from the model's metadata (rencontres.sql.Table), no outside text.
     columns = ", ".join(getattr(Table(Session), f.name) for f in FIELDS)
+    statement = f"SELECT {columns} FROM {Table(Session)} WHERE id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {Table(Session)} WHERE id = %s", [session.pk])
+        cursor.execute(statement, [session.pk])
         (row,) = cursor.fetchall()
 
     made = instance(Session, FIELDS, row)
