@@ -39,7 +39,7 @@ from events.ical import CalendarItem
 from events.models import Room, Session
 
 from .agenda import personal_calendar
-from .models import AccessKey, OutgoingEmail, ProgrammeNotice, Registration
+from .models import AccessKey, OutgoingEmail, ProgrammeNotice, Registration, same_address
 
 logger = logging.getLogger(__name__)
 
@@ -521,7 +521,7 @@ def access_link_lookup(edition_id, address, *, duplicate_signup=False):
     """The worker's half of access_link: a message with a fresh link if the address has a
     live registration of the edition, nothing otherwise."""
     registration = (
-        Registration.objects.filter(edition_id=edition_id, email__iexact=address)
+        Registration.objects.filter(same_address(address), edition_id=edition_id)
         .exclude(status=Registration.Status.CANCELLED)
         .first()
     )

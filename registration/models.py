@@ -12,8 +12,9 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -28,6 +29,15 @@ def new_checkin_code():
     """What the badge's QR code carries: random, not personal data (10 characters, 50 bits;
     it only finds a badge at the door, it opens nothing)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def same_address(email):
+    """A filter: the registrations whose address is `email` as the one_registration_per_email
+    constraint compares addresses (lower case). The one rule of « the same address » for
+    every query, so that no look-up finds two live registrations the database holds as one,
+    or misses one it holds as the same (`iexact` compares in upper case on PostgreSQL: « ſ »
+    is « S » in upper case, itself in lower case)."""
+    return Exact(Lower("email"), Lower(Value(email)))
 
 
 class Registration(models.Model):

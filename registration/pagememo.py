@@ -57,6 +57,14 @@ class Kept(NamedTuple):
     def __len__(self):  # what it holds in memory, about (_Pages' bound)
         return sum(map(len, self.pieces)) + 16 * len(self.holes)
 
+    @property
+    def stored(self):
+        """The page as kept, stand-ins in their places (what a test searches for secrets)."""
+        joined = [self.pieces[0]]
+        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
+            joined += (hole, piece)
+        return b"".join(joined)
+
 
 MAX_BYTES = 8 * 1024 * 1024
 

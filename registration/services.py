@@ -21,7 +21,7 @@ from rencontres.sql import Table as SqlTable
 from rencontres.sql import instance
 
 from . import badges, emails, hooks
-from .models import DETAILS, AttendanceDay, Booking, Registration
+from .models import DETAILS, AttendanceDay, Booking, Registration, same_address
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
 # oversell, which proves those tests really exercise concurrency.
@@ -140,7 +140,8 @@ SEAT_FIELDS = (
 # .only(*SEAT_FIELDS)`, `_locked()` and ordered by pk. {S.slot} is a quoted column.
 SESSIONS_STATEMENT = """
     SELECT {S}.{S.id}, {S}.{S.slot}, {S}.{S.type}, {S}.{S.room}, {S}.{S.starts_at},
-        {S}.{S.capacity}, {S}.{S.is_published}, {T}.{T.edition} AS seat_edition_id,
+        {S}.{S.ends_at}, {S}.{S.capacity}, {S}.{S.is_published},
+        {T}.{T.edition} AS seat_edition_id,
         {K}.{K.is_bookable} AS seat_is_bookable, {R}.{R.capacity} AS seat_room_capacity
     FROM {S} INNER JOIN {T} ON {S}.{S.slot} = {T}.{T.id}
     INNER JOIN {K} ON {S}.{S.type} = {K}.{K.id}
@@ -162,10 +163,11 @@ def _sessions_sql(count, vendor, locking):
     return sql + _for_update(SqlTable(Session)) if locking else sql
 
 
-# The columns of Session that SESSIONS_STATEMENT reads first, in its order.
+# The columns of Session that SESSIONS_STATEMENT reads first, in its order: what the seat
+# rules and the other apps' booking checks (hooks: the B2B meetings' times) read of them.
 SESSION_FIELDS = tuple(
     Session._meta.get_field(name)
-    for name in ("id", "slot", "type", "room", "starts_at", "capacity", "is_published")
+    for name in ("id", "slot", "type", "room", "starts_at", "ends_at", "capacity", "is_published")
 )
 
 
@@ -434,7 +436,7 @@ DUPLICATE_FIELDS = tuple(
 )
 # The registrations a sign-up may repeat: the same form (its token), or a live registration
 # of the same address in the edition, matched as the one_registration_per_email constraint
-# matches it (lower case, not cancelled), so that the constraint's index finds it (the
+# matches it (lower case, not cancelled: models.same_address), by the constraint's index (the
 # statuses are literals: an engine proves a partial index's condition from literals only).
 DUPLICATE_STATEMENT = """SELECT {columns} FROM {R}
     WHERE {R.form_token} = %s OR (
@@ -472,9 +474,8 @@ def _same_address(a, b):
 
 
 def _live_registration(edition, email):
-    return Registration.objects.filter(
-        edition=edition, email__iexact=email, status__in=LIVE
-    ).first()
+    live = Registration.objects.filter(edition=edition, status__in=LIVE)
+    return live.filter(same_address(email)).first()
 
 
 def slot_choices(bookings):

@@ -3,6 +3,8 @@ personal link's read, the session locks of a sign-up, the desk's scan): model na
 table names, so a renamed column cannot drift from the text; and model instances made
 from the rows such a statement reads."""
 
+import functools
+
 from django.db import connection
 
 
@@ -33,9 +35,14 @@ def instance(model, fields, values):
         ):
             value = converter(value, column, connection)
         converted.append(value)
-    if len(fields) < len(model._meta.concrete_fields):
-        # from_db takes a subset of the columns in the model's order only.
-        order = {f.attname: position for position, f in enumerate(model._meta.concrete_fields)}
+    # from_db takes the values in the model's order of its fields (all or some of them).
+    order = _field_order(model)
+    if [order[f.attname] for f in fields] != sorted(order[f.attname] for f in fields):
         pairs = sorted(zip(fields, converted, strict=True), key=lambda p: order[p[0].attname])
         fields, converted = [f for f, _v in pairs], [v for _f, v in pairs]
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+@functools.cache
+def _field_order(model):
+    return {f.attname: position for position, f in enumerate(model._meta.concrete_fields)}

@@ -3,7 +3,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from registration.forms import RegistrationChangeForm, RegistrationForm
-from registration.models import Registration
+from registration.models import Registration, same_address
 from registration.services import DETAIL_FIELDS
 
 
@@ -103,8 +103,8 @@ class RegistrationDetailsForm(forms.ModelForm):
     def clean_email(self):
         email = self.cleaned_data["email"]
         others = Registration.objects.filter(
+            same_address(email.strip()),
             edition=self.instance.edition_id,
-            email__iexact=email.strip(),
             status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
         ).exclude(pk=self.instance.pk)
         other = others.first()

@@ -8,13 +8,16 @@
   const field = document.getElementById("desk-q");
 
   // After every answer the field is empty and focused, also when the browser brings the
-  // page back from its history (it would restore what was typed).
-  const ready = () => {
-    field.value = "";
-    field.focus();
-  };
-  ready();
-  window.addEventListener("pageshow", ready);
+  // page back from its history (it would restore what was typed). A new answer is served
+  // empty (autocomplete off): it is only focused, so that what a fast scanner typed before
+  // this script ran, or before the page's load event, is kept, not wiped halfway.
+  field.focus();
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) {
+      field.value = "";
+      field.focus();
+    }
+  });
   // A scan is answered at once (no redirect): the address bar gets the page's own address
   // as a GET, so that a refresh reads the card again instead of sending the scan again.
   if (desk.dataset.url && window.history.replaceState) {

@@ -51,6 +51,26 @@ def test_desk_scans_a_badge_and_warns_on_the_second_scan(
     expect(page.get_by_role("heading", name="1 personne trouvée")).to_be_visible()
 
 
+def test_what_a_scanner_typed_before_the_page_finished_loading_is_kept(
+    page, live_server, live_edition, django_user_model, time_machine
+):
+    """The field was emptied again on `pageshow` (after the load event): the first
+    characters of a badge scanned right after an answer appeared were wiped and the scan
+    sent half a code. Only a page brought back from the history is emptied."""
+    time_machine.move_to(datetime(2026, 7, 9, 9, 12, tzinfo=PARIS), tick=True)
+    log_in(page, live_server, django_user_model)
+    page.goto(f"{live_server.url}/admin/outils/accueil/")
+    field = page.get_by_label("Scanner le badge, ou taper un nom")
+    expect(field).to_be_focused()
+    page.keyboard.type("RAICT-")
+    show = "persisted => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted}))"
+    page.evaluate(show, False)  # the first pageshow of a page just loaded
+    expect(field).to_have_value("RAICT-")
+    page.evaluate(show, True)  # the page brought back from the history
+    expect(field).to_have_value("")
+    expect(field).to_be_focused()
+
+
 def test_desk_scans_three_codes_in_a_row_with_a_clean_field_each_time(
     page, live_server, live_edition, django_user_model, time_machine
 ):

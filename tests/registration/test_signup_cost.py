@@ -55,3 +55,24 @@ def test_slot_label_in_the_given_zone_and_language(open_edition):
     assert (
         label != forms.slot_label(slot.starts_at, slot.ends_at, slot.title, "en", "Europe/Paris")[0]
     )  # UTC is two hours behind Paris in July
+
+
+def test_the_sessions_locked_carry_what_the_booking_checks_read(open_edition):
+    """The seat rules and the other apps' checks (the B2B meetings' times) read no column
+    left out of the sessions' statement: a deferred one costs a query per session."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Session
+    from registration import services
+
+    ids = Session.objects.filter(slot__edition=open_edition, type__is_bookable=True)
+    ids = list(ids.order_by("pk").values_list("pk", flat=True)[:3])
+    with transaction.atomic():
+        sessions = services._lock_sessions(ids)
+        with CaptureQueriesContext(connection) as queries:
+            read = [
+                (s.starts_at, s.ends_at, s.slot.edition_id, s.type.is_bookable) for s in sessions
+            ]
+            read += [s.effective_capacity for s in sessions]
+    assert len(read) == 6 and len(queries) == 0, [query["sql"][:80] for query in queries]

@@ -34,3 +34,19 @@ def test_columns_in_any_order_each_reach_their_field(edition_2026):
     assert made.get_deferred_fields() >= {"title_fr", "room_id", "type_id"}
     assert made.title_fr == session.title_fr
     assert made._state.adding is False
+
+
+def test_every_column_in_another_order_reaches_its_field(edition_2026):
+    session = Session.objects.filter(slot__edition=edition_2026).order_by("pk").first()
+    fields = list(reversed(Session._meta.concrete_fields))
+    columns = ", ".join(getattr(Table(Session), f.name) for f in fields)
+    statement = f"SELECT {columns} FROM {Table(Session)} WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [session.pk])
+        (row,) = cursor.fetchall()
+
+    made = instance(Session, fields, row)
+
+    assert not made.get_deferred_fields()
+    for field in Session._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(session, field.attname), field.name
