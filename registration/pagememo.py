@@ -57,13 +57,17 @@ class Kept(NamedTuple):
     def __len__(self):  # what it holds in memory, about (_Pages' bound)
         return sum(map(len, self.pieces)) + 16 * len(self.holes)
 
+    def joined(self, values):
+        """The page with each stand-in replaced by `values[stand-in]`."""
+        joined = [self.pieces[0]]
+        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
+            joined += (values[hole], piece)
+        return b"".join(joined)
+
     @property
     def stored(self):
         """The page as kept, stand-ins in their places (what a test searches for secrets)."""
-        joined = [self.pieces[0]]
-        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
-            joined += (hole, piece)
-        return b"".join(joined)
+        return self.joined({hole: hole for hole in self.holes})
 
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -170,10 +174,7 @@ def _fill(page, request, token):
     if len(page.holes) > page.holes.count(TOKEN):
         # As {% csrf_token %} does: a new masked token, and the cookie set if needed.
         values[CSRF.encode()] = csrf_token(request).encode()
-    filled = [page.pieces[0]]
-    for hole, piece in zip(page.holes, page.pieces[1:], strict=True):
-        filled += (values[hole], piece)
-    return b"".join(filled)
+    return page.joined(values)
 
 
 def kept(request, key, token):
