@@ -123,26 +123,14 @@ def _lock_edition(edition):
     return row[0]
 
 
-# What the seat rules read of a session (a narrow row is quicker to fetch and lock).
-SEAT_FIELDS = (
-    "slot_id",
-    "capacity",
-    "is_published",
-    "starts_at",
-    "slot__edition_id",
-    "type__is_bookable",
-    "room__capacity",
-)
-
-
-# The locking read of sessions with what the seat rules need of their slot, type and room:
-# the statement the ORM writes for `.select_related("room", "type", "slot")
-# .only(*SEAT_FIELDS)`, `_locked()` and ordered by pk. {S.slot} is a quoted column.
+# The locking read of sessions (a narrow row is quicker to fetch and lock): SESSION_FIELDS,
+# then what the seat rules need of their slot, type and room (their edition, whether
+# bookable, the room's capacity); what the ORM writes for `.select_related("room", "type",
+# "slot").only(…)`, `_locked()` and ordered by pk. {S.slot} is a quoted column.
 SESSIONS_STATEMENT = """
     SELECT {S}.{S.id}, {S}.{S.slot}, {S}.{S.type}, {S}.{S.room}, {S}.{S.starts_at},
         {S}.{S.ends_at}, {S}.{S.capacity}, {S}.{S.is_published},
-        {T}.{T.edition} AS seat_edition_id,
-        {K}.{K.is_bookable} AS seat_is_bookable, {R}.{R.capacity} AS seat_room_capacity
+        {T}.{T.edition}, {K}.{K.is_bookable}, {R}.{R.capacity}
     FROM {S} INNER JOIN {T} ON {S}.{S.slot} = {T}.{T.id}
     INNER JOIN {K} ON {S}.{S.type} = {K}.{K.id}
     LEFT OUTER JOIN {R} ON {S}.{S.room} = {R}.{R.id}
