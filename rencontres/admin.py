@@ -1,5 +1,7 @@
 """What the admin pages of several apps share."""
 
+import functools
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.http import HttpResponseRedirect
@@ -19,19 +21,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class BoundedLookups:
-    """A list whose query string holds a number no database integer holds (over 18
-    digits) answers as the admin answers any wrong filter (`?e=1`): SQLite cannot even
-    pass such a number to a query (a 500 in development), PostgreSQL finds nothing. The
+class AdminSite(admin.AdminSite):
+    """Django's admin site (rencontres.apps.AdminConfig makes it the default), with one
+    rule for every list, ours and the libraries' (users, tasks): a query string holding a
+    number no database integer holds (over 18 digits) is answered as the admin answers
+    any wrong filter (`?e=1`). SQLite cannot even pass such a number to a query (a 500 on
+    a filter by a relation, `?edition=` or `?groups=`); PostgreSQL finds nothing. The
     search box's text is left to the search."""
 
-    def changelist_view(self, request, extra_context=None):
-        too_large = (
-            len(value) > 18 and value.lstrip("-").isdigit()
-            for name, values in request.GET.lists()
-            if name != SEARCH_VAR
-            for value in values
-        )
-        if any(too_large):  # the list without them, saying a filter was wrong
+    def admin_view(self, view, cacheable=False):
+        # Inside Django's own wrapper: the login and permissions are checked first.
+        return super().admin_view(_bounded(view), cacheable)
+
+
+def _bounded(view):
+    @functools.wraps(view)
+    def inner(request, *args, **kwargs):
+        match = request.resolver_match
+        if match and (match.url_name or "").endswith("_changelist") and _too_large(request.GET):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
-        return super().changelist_view(request, extra_context)
+        return view(request, *args, **kwargs)
+
+    return inner
+
+
+def _too_large(query):
+    return any(
+        len(value) > 18 and value.lstrip("-").isdigit()
+        for name, values in query.lists()
+        if name != SEARCH_VAR
+        for value in values
+    )

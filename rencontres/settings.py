@@ -58,7 +58,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # modeltranslation must come before admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "rencontres.apps.AdminConfig",  # django.contrib.admin on the site's AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -28,7 +28,6 @@ from registration import emails, queries, services
 from registration.forms import SESSION_GONE
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
 from registration.search import fold
-from rencontres.admin import BoundedLookups
 
 from . import (
     attendance_admin,
@@ -245,7 +244,7 @@ def category_action(category):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(BoundedLookups, admin.ModelAdmin):
+class RegistrationAdmin(admin.ModelAdmin):
     # What the office asks of the list, in a laptop's width (1366 px, tested): who, from
     # where, which days, lunch, status, badge, arrived. The type of organisation and the
     # date of sign-up are filters (and the date hierarchy) rather than columns.
