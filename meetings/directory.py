@@ -9,8 +9,12 @@ in one statement (directory_read.py) and kept once rendered, under what it was b
 - The cards: a card's HTML is keyed by a hash of everything it shows and the language
   (content-addressed: an edited profile has a new key, nothing to invalidate), kept in this
   process and in the shared cache, so a page of 20 cards costs one `get_many` at worst and
-  renders only the cards never seen. A card links to the profile relatively (`<pk>/`): no
-  viewer's link is ever in a shared piece.
+  renders only the cards never seen. In the shared cache a card is stored under its
+  profile and language, with its hash (a card whose hash is not the one asked for is
+  rendered again): an erasure deletes the person's cards there by name (forget_cards),
+  instead of leaving their name and presentation on the shared cache's disk until it
+  expires. A card links to the profile relatively (`<pk>/`): no viewer's link is ever in a
+  shared piece.
 """
 
 import hashlib
@@ -18,7 +22,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -32,7 +38,7 @@ from registration.models import Registration
 
 from .models import LANGUAGES
 
-CARD_TIMEOUT = 6 * 3600  # in the shared cache; an erased person's card goes with it
+CARD_TIMEOUT = 6 * 3600  # in the shared cache
 LOCAL_CARDS = 4096  # cards kept in this process (a few hundred kB)
 
 _local = OrderedDict()
@@ -88,14 +94,21 @@ def cards_html(cards):
     language = translation.get_language()
     keys = [card.key(language) for card in cards]
     found = {key: _local[key] for key in keys if key in _local}
-    missing = [key for key in keys if key not in found]
-    if missing:
-        found.update(cache.get_many(missing))
+    missing = {
+        shared_key(card.pk, language): key
+        for card, key in zip(cards, keys, strict=True)
+        if key not in found
+    }
+    shared = cache.get_many(missing) if missing else {}
+    for name, (key, html) in shared.items():
+        if key == missing[name]:  # the card as it is now, not as it was
+            found[key] = html
     rendered = {}
     for card, key in zip(cards, keys, strict=True):
         if key not in found:
             html = render_to_string("meetings/includes/profile_card.html", {"card": card})
-            found[key] = rendered[key] = html
+            found[key] = html
+            rendered[shared_key(card.pk, language)] = (key, html)
     if rendered:
         cache.set_many(rendered, CARD_TIMEOUT)
     for key in keys:
@@ -104,6 +117,21 @@ def cards_html(cards):
     while len(_local) > LOCAL_CARDS:
         _local.popitem(last=False)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 (rendered by our template)
+
+
+def shared_key(profile_id, language):
+    return f"b2b-card:{profile_id}:{language}"
+
+
+def forget_cards(profile_ids):
+    """Delete these profiles' cards from the shared cache, in every language, once the
+    erasure is committed (a view reading the profile before the commit may store its card
+    again until then). What processes keep in memory is theirs: it is never shown again
+    (the profile is gone from every page) and leaves with the process or its oldest
+    entries."""
+    keys = [shared_key(pk, code) for pk in profile_ids for code, _name in settings.LANGUAGES]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # The filters in the form's order, and the longest free text.

@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from registration.models import OutgoingEmail
 
+from .directory import forget_cards
 from .models import Meeting, MeetingRequest, Profile
 
 
@@ -57,7 +58,9 @@ def forget(registration_ids):
     """Remove what these people wrote (profiles; messages and words of their requests,
     either side's, since each names the other); meetings stay as bare facts for the
     statistics (a time, a table, a status)."""
-    Profile.objects.filter(registration__in=registration_ids).delete()
+    profiles = Profile.objects.filter(registration__in=registration_ids)
+    forget_cards(list(profiles.values_list("pk", flat=True)))
+    profiles.delete()
     MeetingRequest.objects.filter(
         Q(sender__in=registration_ids) | Q(recipient__in=registration_ids)
     ).update(message="—", decline_note="")

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from meetings import services
 from meetings.models import Meeting, MeetingRequest, Profile
@@ -48,6 +49,35 @@ def test_erasure_forgets_the_profile_and_messages_and_tells_the_other(met):
     assert MeetingRequest.objects.get().message == "—"
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_erasure_deletes_the_persons_directory_cards_from_the_shared_cache(
+    client, programme, django_capture_on_commit_callbacks
+):
+    """The directory shares each card between processes (meetings/directory.py): once a
+    person is erased, no card of theirs is left there, in any language, and the directory
+    no longer shows them."""
+    from django.core.cache import cache
+
+    from meetings import directory
+
+    alice = taking_part(programme)
+    bob = taking_part(programme, first_name="Bérénice", last_name="Ouédraogo")
+    bobs = Profile.objects.get(registration=bob).pk
+    token = AccessKey.issue(alice)
+    for language in ("fr", "en"):
+        with translation.override(language):
+            link = reverse("meetings:directory", kwargs={"token": token})
+        page = client.get(link)
+        assert "Ouédraogo" in page.text
+        assert "Ouédraogo" in str(cache.get(directory.shared_key(bobs, language)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.registration_erase(registration=bob)
+
+    assert cache.get(directory.shared_key(bobs, "fr")) is None
+    assert cache.get(directory.shared_key(bobs, "en")) is None
+    assert "Ouédraogo" not in client.get(link).text
 
 
 def test_purge_forgets_b2b_data(met, time_machine):
