@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from events.models import Edition, Partner, Session
@@ -319,8 +320,9 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["time__starts_at", "table__number"]
-        verbose_name = _("rendez-vous")
-        verbose_name_plural = _("rendez-vous")
+        # The same word for one and several in French, not in English.
+        verbose_name = pgettext_lazy("un", "rendez-vous")
+        verbose_name_plural = pgettext_lazy("plusieurs", "rendez-vous")
         constraints = [
             models.UniqueConstraint(
                 fields=["table", "time"],

@@ -2,6 +2,8 @@
 the labels computed in code follow the language of each request."""
 
 import pytest
+from django.apps import apps
+from django.utils import translation
 from django.utils.html import escape
 
 from registration import emails
@@ -192,3 +194,21 @@ def test_the_outbox_names_and_filters_every_kind_present(
     listing = admin_client.get(outbox).text
     assert "?kind__exact=registration_created" in listing
     assert "?kind__exact=programme_changed" not in listing  # not in the outbox: not offered
+
+
+def test_every_model_says_one_and_several_apart_in_english():
+    """A French word the same in the plural (« rendez-vous ») gave one English word for
+    both: the English admin listed « Meeting » between « Meeting requests » and « Meeting
+    scheduling runs ». « access » is uncountable in English too."""
+    with translation.override("en"):
+        same = [
+            model._meta.label
+            for model in apps.get_models()
+            if str(model._meta.verbose_name) == str(model._meta.verbose_name_plural)
+        ]
+    assert same == ["events.AccessOption"]
+
+
+def test_the_english_admin_lists_meetings(admin_client, edition_2026):
+    in_english(admin_client)
+    assert ">Meetings</a>" in admin_client.get("/admin/").text
