@@ -1,6 +1,8 @@
 """The admin and the staff tools in French (the default) and in English: /en/admin/ switches,
 the labels computed in code follow the language of each request."""
 
+from html import unescape
+
 import pytest
 from django.apps import apps
 from django.utils import translation
@@ -212,3 +214,20 @@ def test_every_model_says_one_and_several_apart_in_english():
 def test_the_english_admin_lists_meetings(admin_client, edition_2026):
     in_english(admin_client)
     assert ">Meetings</a>" in admin_client.get("/admin/").text
+
+
+@pytest.mark.parametrize(
+    ("lang", "tools", "records"),
+    [
+        ("fr", "Outils de l'équipe", "Registres de l'équipe"),
+        ("en", "Staff tools", "Staff records"),
+    ],
+)
+def test_the_staff_tools_and_what_they_record_have_a_heading_each(
+    admin_client, edition_2026, lang, tools, records
+):
+    """The index's box of staff tools and the staff app's records (arrivals taken back,
+    attestations, exports) were both « Outils de l'équipe »."""
+    admin_client.get(f"/{lang}/admin/")
+    text = unescape(admin_client.get("/admin/").text)
+    assert text.count(tools) == 1 and text.count(records) == 1
