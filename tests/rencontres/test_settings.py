@@ -49,8 +49,9 @@ def test_mail_goes_through_mailers(settings):
     assert not hasattr(settings, "EMAIL_HOST") or "EMAIL_HOST" not in dir(settings._wrapped)
 
 
-def settings_process(tmp_path, **env):
-    """Import the project's settings in a fresh process with this environment."""
+def settings_process(tmp_path, code="import rencontres.settings as s; print(s.VAR_DIR)", **env):
+    """Run `code` (by default: import the project's settings) in a fresh process with this
+    environment."""
     import os
     import subprocess
     import sys
@@ -59,7 +60,7 @@ def settings_process(tmp_path, **env):
 
     base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "VAR_DIR")}
     return subprocess.run(
-        [sys.executable, "-c", "import rencontres.settings as s; print(s.VAR_DIR)"],
+        [sys.executable, "-c", code],
         cwd=django_settings.BASE_DIR,
         env={**base, "VAR_DIR": str(tmp_path / "var"), **env},
         capture_output=True,
@@ -88,3 +89,25 @@ def test_var_dir_is_created_when_the_secret_key_is_given(tmp_path):
     result = settings_process(tmp_path, DEBUG="0", SECRET_KEY="x" * 60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "var").is_dir()
+
+
+SQLITE_CONNECTION = """
+import django
+from django.core.signals import request_finished
+from django.db import connection
+django.setup()
+connection.ensure_connection()
+opened = connection.connection
+request_finished.send(sender=None)  # what Django does at the end of each request
+mode = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
+print(mode, connection.connection is opened)
+"""
+
+
+def test_the_default_sqlite_database_keeps_its_connection_and_writes_ahead(tmp_path):
+    """`make run`'s database: in WAL mode (readers never wait for a writer) and its
+    connection kept from one request to the next (opening one cost more than a page)."""
+    env = {"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "rencontres.settings", "DATABASE_URL": ""}
+    result = settings_process(tmp_path, SQLITE_CONNECTION, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "True"]
