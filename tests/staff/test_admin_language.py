@@ -14,6 +14,12 @@ from tests.factories import make_registration
 LIST = "/admin/registration/registration/"
 
 
+def admin_page(client, lang, path):
+    """The text of an admin page after switching the admin to `lang`."""
+    client.get(f"/{lang}/admin/")
+    return client.get(path).text
+
+
 def in_english(client):
     response = client.get("/en/admin/")
     assert response.status_code == 302 and response["Location"] == "/admin/"
@@ -59,8 +65,7 @@ def test_a_missing_admin_page_stays_a_404(admin_client):
     ],
 )
 def test_every_admin_page_links_to_the_other_language(admin_client, edition_2026, lang, link, name):
-    admin_client.get(f"/{lang}/admin/")
-    html = admin_client.get("/admin/outils/tableau-de-bord/?x=1").text
+    html = admin_page(admin_client, lang, "/admin/outils/tableau-de-bord/?x=1")
     assert f'<a href="{link}" lang="{name[:2].lower()}" hreflang' in html
     assert f">{name}</a>" in html
 
@@ -76,8 +81,7 @@ def test_action_labels_follow_the_language_of_the_request(
     admin_client, edition_2026, lang, expected, absent
 ):
     make_registration(edition_2026)
-    admin_client.get(f"/{lang}/admin/")
-    html = admin_client.get(LIST).text
+    html = admin_page(admin_client, lang, LIST)
     assert expected in html and absent not in html
 
 
@@ -89,8 +93,7 @@ def test_action_labels_follow_the_language_of_the_request(
     ],
 )
 def test_the_task_results_have_a_name_staff_can_read(admin_client, lang, section, model):
-    admin_client.get(f"/{lang}/admin/")
-    html = admin_client.get("/admin/").text
+    html = admin_page(admin_client, lang, "/admin/")
     assert "Tasks Database Backend" not in html
     assert section in html and model in html
 
@@ -101,8 +104,7 @@ def test_the_task_results_have_a_name_staff_can_read(admin_client, lang, section
 )
 def test_email_kinds_show_their_names(admin_client, edition_2026, lang, label):
     emails.registration_created(make_registration(edition_2026))
-    admin_client.get(f"/{lang}/admin/")
-    html = admin_client.get("/admin/registration/outgoingemail/").text
+    html = admin_page(admin_client, lang, "/admin/registration/outgoingemail/")
     assert html.count(escape(label)) >= 2  # the column and the filter
     assert ">registration_created<" not in html
 
@@ -121,8 +123,7 @@ def test_kinds_of_other_apps_and_programme_changes_show_their_names(
         OutgoingEmail.objects.create(
             registration=registration, kind=kind, to=registration.email, message_id=f"<{kind}@t>"
         )
-    admin_client.get(f"/{lang}/admin/")
-    html = admin_client.get("/admin/registration/outgoingemail/").text
+    html = admin_page(admin_client, lang, "/admin/registration/outgoingemail/")
     assert escape(label) in html
     assert escape({"fr": "Message de l'équipe", "en": "Message from the team"}[lang]) in html
     assert ">programme_changed<" not in html and ">staff_message<" not in html
@@ -228,6 +229,5 @@ def test_the_staff_tools_and_what_they_record_have_a_heading_each(
 ):
     """The index's box of staff tools and the staff app's records (arrivals taken back,
     attestations, exports) were both « Outils de l'équipe »."""
-    admin_client.get(f"/{lang}/admin/")
-    text = unescape(admin_client.get("/admin/").text)
+    text = unescape(admin_page(admin_client, lang, "/admin/"))
     assert text.count(tools) == 1 and text.count(records) == 1
