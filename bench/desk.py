@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from measure import CEILING, fresh_site, postgres_database, shell, site_env
+from measure import CEILING, fresh_site, postgres_database, settle, shell, site_env
 from server import gunicorn
 from table import Row, print_table
 
@@ -190,6 +190,7 @@ def rows():
     env = site_env(work, DATABASE_URL=database, CONN_MAX_AGE="60")
     fresh_site(env)
     data = json.loads(shell(env, "from bench import data; data.desk_people()"))
+    settle(env)
     codes, sessions = data["codes"], data["sessions"]
     share = len(codes) // DESKS
     timings, errors, floor = [], [], []

@@ -14,7 +14,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import CEILING, fresh_site, get, note, postgres_database, row, shell, site_env, wrk
+from measure import (
+    CEILING,
+    fresh_site,
+    get,
+    note,
+    postgres_database,
+    row,
+    settle,
+    shell,
+    site_env,
+    wrk,
+)
 from server import gunicorn
 from table import print_table
 
@@ -32,6 +43,7 @@ def rows():
     env = site_env(work, DATABASE_URL=postgres_database(database), CONN_MAX_AGE="60")
     fresh_site(env)
     links = json.loads(shell(env, "from bench import meetings_data; meetings_data.b2b_links()"))
+    settle(env)
     measured = []
     with gunicorn(env, PORT, prefix=("faketime", "-f", FAKE_NOW), probe=CEILING) as base:
         for path, marker in ((links["directory"], "600 personnes"), (links["agenda"], "Table")):

@@ -25,7 +25,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import CEILING, fresh_site, get, note, postgres_database, row, shell, site_env, wrk
+from measure import (
+    CEILING,
+    fresh_site,
+    get,
+    note,
+    postgres_database,
+    row,
+    settle,
+    shell,
+    site_env,
+    wrk,
+)
 from server import gunicorn
 from table import Row, print_table
 
@@ -58,6 +69,7 @@ def rows():
     )
     fresh_site(env)
     links = json.loads(shell(env, "from bench import data; data.personal_links()"))
+    settle(env)
     page, form = "Mon agenda", "Enregistrer les modifications"
     measured = []
     with gunicorn(env, PORT, prefix=("faketime", "-f", FAKE_NOW), probe=CEILING) as base:

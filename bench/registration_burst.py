@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import manage, postgres_database, shell, wrk  # noqa: E402
+from measure import manage, postgres_database, settle, shell, wrk  # noqa: E402
 from server import gunicorn  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
@@ -113,6 +113,7 @@ def rows():
     manage(env, "migrate", "-v0")
     manage(env, "load_edition", "fixtures/edition_2026.json", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
+    settle(env)
     bookable = [
         tuple(map(int, pair.split(":")))
         for pair in shell(
