@@ -12,10 +12,8 @@ PostgreSQL's own CPU), the queries per request, then the top of cProfile. A tool
 what to cut; bench/meetings.py measures.
 """
 
-import contextlib
 import cProfile
 import io
-import json
 import os
 import pstats
 import sys
@@ -26,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import profiling  # noqa: E402
+
 DEFAULT_URL = "postgres://rencontres_test:rencontres_test@127.0.0.1:5432/rencontres_profile_b2b"
 
 
@@ -33,40 +33,20 @@ def setup():
     url = os.environ.get("PROFILE_DATABASE_URL", DEFAULT_URL)
     work = Path(tempfile.gettempdir(), f"rencontres-profile-b2b-{url.rsplit('/', 1)[-1]}")
     work.mkdir(exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=url,
-        CACHE_URL=f"file://{work}/cache",
-        VAR_DIR=str(work),
-        DEBUG="0",
-        SECRET_KEY="profile-b2b-not-secret-" + "x" * 40,
-        CONN_MAX_AGE="60",
-    )
-    done = work / "links.json"
-    if not done.exists():
+    if not (work / "links.json").exists():  # built on the first run: a fresh database
         import psycopg
 
         base, name = url.rsplit("/", 1)
         with psycopg.connect(base + "/postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
-    import django
 
-    django.setup()
-    if done.exists():
-        return json.loads(done.read_text())
-    from django.core.management import call_command
+    def build():
+        from bench import meetings_data
 
-    call_command("migrate", verbosity=0)
-    call_command("load_edition", str(ROOT / "fixtures" / "edition_2026.json"), verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    from bench import meetings_data
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
         meetings_data.b2b_links()
-    done.write_text(out.getvalue().strip().splitlines()[-1])
-    return json.loads(done.read_text())
+
+    return profiling.setup(work, build, database_url=url, CONN_MAX_AGE="60")
 
 
 def cpu_per_request(client, url, count):

@@ -35,17 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(work, *, data_set, people=0):
-    """Django set up on the bench's data in `work`, built there on the first run only."""
+def setup(work, build, *, database_url=None, **env):
+    """Django set up on the bench's data in `work` (a SQLite database there, unless
+    `database_url` names another), the data built on the first run only by `build()`,
+    whose last printed line, when it prints, is the JSON of the links it made."""
     done = work / "links.json"
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"sqlite:///{work}/profile.sqlite3",
+        DATABASE_URL=database_url or f"sqlite:///{work}/profile.sqlite3",
         CACHE_URL=f"file://{work}/cache",
         VAR_DIR=str(work),
         DEBUG="0",
-        SIGNUP_RATE_LIMIT="1000000",  # the sign-ups profiled come from one address
         SECRET_KEY="profile-" + secrets.token_urlsafe(40),
+        **env,
     )
     import django
 
@@ -57,19 +59,29 @@ def setup(work, *, data_set, people=0):
     call_command("migrate", verbosity=0)
     call_command("load_edition", str(ROOT / "fixtures" / "edition_2026.json"), verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    from bench import data
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
+        build()
+    printed = out.getvalue().strip().splitlines()
+    links = json.loads(printed[-1]) if printed and printed[-1].startswith("{") else {}
+    done.write_text(json.dumps(links))
+    return links
+
+
+def build(data_set, people):
+    """The builder of one of bench/data.py's data sets, for setup()."""
+
+    def run():
+        from bench import data
+
         if data_set == "programme":
             data.big_programme()
         elif data_set == "desk":
             data.desk_people(people=people, desks=1)
         else:
             data.personal_links()
-    links = {} if data_set == "programme" else json.loads(out.getvalue())
-    done.write_text(json.dumps(links))
-    return links
+
+    return run
 
 
 class Pages:
@@ -163,7 +175,11 @@ def main():
     # One per checkout: two checkouts may be at different migrations.
     work = Path(tempfile.gettempdir(), f"rencontres-profile-{ROOT.name}-{data_set}")
     work.mkdir(exist_ok=True)
-    links = setup(work, data_set=data_set, people=2 * requests + 100)
+    links = setup(
+        work,
+        build(data_set, people=2 * requests + 100),
+        SIGNUP_RATE_LIMIT="1000000",  # the sign-ups profiled come from one address
+    )
     copy = None
     if page in ("signup", "scan"):
         # Writes: each run works on a copy of the data as built (the same seats taken, the
