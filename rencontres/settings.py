@@ -327,6 +327,9 @@ if SITE_URL.startswith("https://"):
     LANGUAGE_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
+# Django's ModelBackend, a staff member's permissions read in one statement, not two.
+AUTHENTICATION_BACKENDS = ["staff.auth.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

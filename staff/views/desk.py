@@ -18,7 +18,6 @@ States in that address (`etat`): nouveau (recorded), vu (already in today), conf
 import re
 import uuid
 from datetime import datetime
-from functools import wraps
 from urllib.parse import quote_plus
 
 from django.contrib import admin
@@ -42,20 +41,7 @@ from events.queries import current_edition
 from registration import badges
 from registration.models import Registration
 
-from .. import checkin, queries
-
-
-def permissions_read_once(view):
-    """The staff member's permissions read in one statement (queries.read_permissions)
-    before the checks below, and the card's, ask for them."""
-
-    @wraps(view)
-    def read_first(request, *args, **kwargs):
-        queries.read_permissions(request.user)
-        return view(request, *args, **kwargs)
-
-    return read_first
-
+from .. import checkin
 
 check_in = permission_required("registration.check_in", raise_exception=True)
 undo_checkin = permission_required("staff.undo_checkin", raise_exception=True)
@@ -151,7 +137,6 @@ def answer(request, edition, url, context=(), person=None):
 
 
 @staff_member_required
-@permissions_read_once
 @check_in
 def desk(request):
     with one_programme_version():  # one read of the shared cache for the whole page
@@ -168,7 +153,6 @@ def desk(request):
 
 
 @staff_member_required
-@permissions_read_once
 @check_in
 @require_POST
 def scan(request):
@@ -203,7 +187,6 @@ def scan(request):
 
 
 @staff_member_required
-@permissions_read_once
 @check_in
 @undo_checkin
 @require_POST
@@ -218,7 +201,6 @@ def undo(request):
 
 
 @staff_member_required
-@permissions_read_once
 @check_in
 def counters(request):
     data = checkin.counters(current_edition())
@@ -226,7 +208,6 @@ def counters(request):
 
 
 @staff_member_required
-@permissions_read_once
 @check_in
 def reprint(request, pk):
     """The badge again (lost, misprinted): not an arrival."""

@@ -355,14 +355,16 @@ def test_the_kept_frame_is_each_staff_members_own_and_its_token_works(
     assert html.unescape(languages).endswith("next=" + quote_plus(url))
 
 
-def test_permissions_read_in_one_statement_are_the_backends(django_user_model, edition_2026):
-    """What the desk reads of a staff member's permissions (their own and their groups',
-    all for a superuser) is what Django's backend reads; a group's permission opens the
-    desk."""
-    from django.contrib.auth.backends import ModelBackend
+def test_permissions_read_in_one_statement_are_djangos(
+    django_user_model, edition_2026, django_assert_num_queries
+):
+    """The site's backend reads a staff member's permissions (their own and their groups',
+    all for a superuser) in one statement, and reads what Django's ModelBackend reads in
+    two; a group's permission opens the desk."""
+    from django.contrib.auth import backends
     from django.contrib.auth.models import Group, Permission
 
-    from staff.queries import read_permissions
+    from staff.auth import ModelBackend
 
     desk = Group.objects.create(name="Accueil")
     desk.permissions.add(*Permission.objects.filter(codename__in=["check_in", "view_checkin"]))
@@ -375,16 +377,17 @@ def test_permissions_read_in_one_statement_are_the_backends(django_user_model, e
     boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
     read = {}
     for user in (own, grouped, nobody, boss):
-        read[user.username] = django_user_model.objects.get(pk=user.pk)
-        read_permissions(read[user.username])
+        user = django_user_model.objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            read[user.username] = ModelBackend().get_all_permissions(user)
+            assert user.has_perm("registration.check_in") is (user.username != "nobody")
         fresh = django_user_model.objects.get(pk=user.pk)
-        assert read[user.username]._perm_cache == ModelBackend().get_all_permissions(fresh)
-    assert read["own"]._perm_cache == {
-        "registration.check_in",
-        "staff.view_checkin",
-        "staff.undo_checkin",
-    }
-    assert read["nobody"]._perm_cache == set() and len(read["boss"]._perm_cache) > 100
+        assert read[user.username] == backends.ModelBackend().get_all_permissions(fresh)
+    assert read["own"] == {"registration.check_in", "staff.view_checkin", "staff.undo_checkin"}
+    assert read["nobody"] == set() and len(read["boss"]) > 100
+    inactive = django_user_model.objects.get(pk=own.pk)
+    inactive.is_active = False
+    assert ModelBackend().get_all_permissions(inactive) == set()
 
     from django.test import Client
 
