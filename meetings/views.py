@@ -68,7 +68,7 @@ def home(request, registration, token):
         key = pagememo.page_key(
             request, token, "b2b-home",
             registration.columns_read, registration.days_read, registration.bookings_read,
-            registration.link_read, ended,
+            registration.link_read, ended, query="",
         )  # fmt: skip
         if page := pagememo.kept(request, key, token):
             return page

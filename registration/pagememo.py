@@ -107,12 +107,13 @@ class _Pages:
 pages = _Pages(MAX_BYTES)
 
 
-def page_key(request, token, *parts, query=None):
+def page_key(request, token, *parts, query):
     """The key of a personal page: `parts` (what the view read and what the calendar
     allows) with the programme version, release, language, path and query. A digest: the
     registration's row is in `parts`, and need not be kept twice. `query`: what the page
-    took of its query string, for a page that shows only validated parameters (by
-    default the query string as sent)."""
+    took of its query string, validated ("" for a page that reads none): never the query
+    string as sent, which would let anyone with a link fill the store with one page per
+    made-up parameter and push everyone else's out."""
     raw = repr(
         (
             release_id(),
@@ -120,7 +121,7 @@ def page_key(request, token, *parts, query=None):
             get_language(),
             request.META.get("SCRIPT_NAME", ""),
             request.path.replace(token, TOKEN.decode()),
-            request.META.get("QUERY_STRING", "") if query is None else query,
+            query,
             parts,
         )
     )

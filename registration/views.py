@@ -201,6 +201,7 @@ def manage(request, registration, token):
             can_change,
             can_cancel,
             attestation,
+            query="",
         )
         if page := pagememo.kept(request, key, token):
             return page
@@ -243,7 +244,7 @@ def change(request, registration, token):
         # What the labels say of the seats (of the sessions themselves: the programme version).
         states = [seats_state(session, seats) for slot in bookable for session in slot.sessions]
         key = pagememo.page_key(
-            request, token, "change", registration.columns_read, initial, states
+            request, token, "change", registration.columns_read, initial, states, query=""
         )
         if page := pagememo.kept(request, key, token):
             return page

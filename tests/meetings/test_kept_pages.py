@@ -350,6 +350,9 @@ def test_the_b2b_page_kept_is_the_fresh_render_byte_for_byte(client, programme):
         fresh = view(client, path)
         pagememo.pages.clear()
         assert client.get(path).text == fresh
+    # It reads no parameter: with any added, the same page, kept once.
+    assert not client.get(path, {"x": "1"}).templates
+    assert len(pagememo.pages.entries) == 1
 
 
 def test_the_b2b_page_of_two_people_is_their_own(client, programme):

@@ -202,6 +202,21 @@ def test_kept_pages_hold_no_secret(client, queue):
         assert not any(s.encode() in page.stored for s in secrets)
 
 
+def test_made_up_parameters_add_no_kept_page(client, queue):
+    """The personal page and its change form read no parameter: a link with any query
+    string added is the same page, kept once, so nobody with a link can fill the store with
+    copies and push everyone else's pages out."""
+    _tight, people = queue
+    pagememo.pages.clear()
+    path = people["Third"][1]
+    for page in (path, path + "modifier/"):
+        assert client.get(page).templates  # rendered, then kept
+        for number in range(5):
+            again = client.get(page, {"x": number, "utm_source": "mail"})
+            assert again.status_code == 200 and not again.templates  # the kept page
+    assert len(pagememo.pages.entries) == 2
+
+
 def test_what_others_do_shows_at_once(client, queue):
     """Nothing in Third's own row changes, yet its page follows the queue ahead of it."""
     tight, people = queue
