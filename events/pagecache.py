@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from functools import wraps
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
@@ -141,17 +142,23 @@ def invalidate_programme():
 
 @functools.cache
 def release_id():
-    """Changes with the templates, translations and stylesheets a page is built from, so a
-    deployment never serves pages rendered by the previous release."""
-    roots = [Path(d) for d in settings.LOCALE_PATHS] + [
-        Path(settings.BASE_DIR) / "templates",
-        Path(settings.BASE_DIR) / "static",
-    ]
-    newest = max(
-        (f.stat().st_mtime_ns for root in roots for f in root.rglob("*") if f.is_file()),
-        default=0,
-    )
-    return os.environ.get("RELEASE", str(newest))
+    """Changes with what a page is built from — the templates, translations, stylesheets
+    and the project's Python code (views, forms, template tags) — so a deployment never
+    serves pages rendered by the previous release: `RELEASE`, or the newest modification
+    time among those files."""
+    if release := os.environ.get("RELEASE"):
+        return release
+    return str(max((path.stat().st_mtime_ns for path in _release_files()), default=0))
+
+
+def _release_files():
+    base = Path(settings.BASE_DIR)
+    roots = [Path(d) for d in settings.LOCALE_PATHS] + [base / "templates", base / "static"]
+    yield from (path for root in roots for path in root.rglob("*") if path.is_file())
+    for app in apps.get_app_configs():  # the project's own apps, not the libraries'
+        path = Path(app.path)
+        if path.is_relative_to(base) and "site-packages" not in path.parts:
+            yield from path.rglob("*.py")
 
 
 def per_version(name, compute, *, in_memory=False, shared=True):

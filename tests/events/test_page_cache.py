@@ -169,3 +169,25 @@ def test_language_switch_keeps_only_validated_parameters(
 ):
     for _ in range(2):  # rendered, then from the cache
         assert switch_links(client.get(path)) == {"fr": french, "en": english}
+
+
+def test_the_release_follows_the_code_templates_and_translations(monkeypatch, tmp_path):
+    """A deployment that changes only Python code (a view, a form's labels, a template
+    tag) is a new release too: pages cached by the previous one are not served."""
+    import os
+
+    from events import pagecache
+
+    base = Path(settings.BASE_DIR)
+    files = set(pagecache._release_files())
+    assert {base / "events" / "views.py", base / "rencontres" / "templatetags" / "site.py"} <= files
+    assert base / "templates" / "base.html" in files
+    assert not any("site-packages" in path.parts for path in files)  # libraries: their own
+    monkeypatch.delenv("RELEASE", raising=False)
+    newest = tmp_path / "views.py"
+    newest.write_text("")
+    os.utime(newest, ns=(0, max(path.stat().st_mtime_ns for path in files) + 1))
+    monkeypatch.setattr(pagecache, "_release_files", lambda: [*files, newest])
+    assert pagecache.release_id.__wrapped__() == str(newest.stat().st_mtime_ns)
+    monkeypatch.setenv("RELEASE", "abc123")
+    assert pagecache.release_id.__wrapped__() == "abc123"
