@@ -24,6 +24,7 @@ import os
 import pstats
 import secrets
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -188,7 +189,13 @@ def main():
 
         copy = Path(tempfile.mkdtemp(prefix=f"rencontres-profile-{page}-")) / "db.sqlite3"
         connection.close()
-        shutil.copyfile(work / "profile.sqlite3", copy)
+        # SQLite's backup, not a copy of the file: in WAL mode (the settings') the last
+        # transactions may still be in the -wal file beside it.
+        with (
+            contextlib.closing(sqlite3.connect(work / "profile.sqlite3")) as source,
+            contextlib.closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
         connection.settings_dict["NAME"] = str(copy)
 
     import time_machine
