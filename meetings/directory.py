@@ -20,13 +20,14 @@ in one statement (directory_read.py) and kept once rendered, under what it was b
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -123,15 +124,28 @@ def shared_key(profile_id, language):
     return f"b2b-card:{profile_id}:{language}"
 
 
+# A directory page that read a profile just before its erasure was committed may store
+# its card after the first deletion: deleted once more this long after.
+FORGET_AGAIN_AFTER = timedelta(minutes=5)
+
+
 def forget_cards(profile_ids):
     """Delete these profiles' cards from the shared cache, in every language, once the
-    erasure is committed (a view reading the profile before the commit may store its card
-    again until then). What processes keep in memory is theirs: it is never shown again
-    (the profile is gone from every page) and leaves with the process or its oldest
-    entries."""
+    erasure is committed, and again a few minutes later (the worker: meetings.tasks), for
+    a page that read them before the commit and stored them after the first deletion.
+    What processes keep in memory is theirs: it is never shown again (the profile is gone
+    from every page) and leaves with the process or its oldest entries."""
     keys = [shared_key(pk, code) for pk in profile_ids for code, _name in settings.LANGUAGES]
-    if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    if not keys:
+        return
+
+    def forget():
+        from .tasks import forget_cards as again
+
+        cache.delete_many(keys)
+        again.using(run_after=timezone.now() + FORGET_AGAIN_AFTER).enqueue(keys)
+
+    transaction.on_commit(forget)
 
 
 # The filters in the form's order, and the longest free text.

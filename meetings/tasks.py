@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.tasks import task
 from django.utils import timezone
 
@@ -37,3 +38,10 @@ def send_digests():
     chain."""
     send_digests.using(run_after=timezone.now() + timedelta(days=1)).enqueue()
     return services.digests_send()
+
+
+@task()
+def forget_cards(keys):
+    """Erased people's directory cards deleted from the shared cache once more
+    (directory.forget_cards)."""
+    cache.delete_many(keys)

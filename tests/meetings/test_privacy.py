@@ -3,15 +3,17 @@ cannot run a formula."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from meetings import services
 from meetings.models import Meeting, MeetingRequest, Profile
 from registration.models import AccessKey
 from staff import privacy
+from tests.worker import run_worker
 
 from .conftest import taking_part
 
@@ -52,7 +54,7 @@ def test_erasure_forgets_the_profile_and_messages_and_tells_the_other(met):
 
 
 def test_erasure_deletes_the_persons_directory_cards_from_the_shared_cache(
-    client, programme, django_capture_on_commit_callbacks
+    client, programme, django_capture_on_commit_callbacks, time_machine
 ):
     """The directory shares each card between processes (meetings/directory.py): once a
     person is erased, no card of theirs is left there, in any language, and the directory
@@ -78,6 +80,15 @@ def test_erasure_deletes_the_persons_directory_cards_from_the_shared_cache(
     assert cache.get(directory.shared_key(bobs, "fr")) is None
     assert cache.get(directory.shared_key(bobs, "en")) is None
     assert "Ouédraogo" not in client.get(link).text
+
+    # A page that read Bob before the erasure committed stores his card after that first
+    # deletion: the worker deletes it once more, minutes later.
+    cache.set(directory.shared_key(bobs, "fr"), ("stale", "Ouédraogo"))
+    run_worker(badges=False)
+    assert cache.get(directory.shared_key(bobs, "fr")) is not None  # not yet
+    time_machine.move_to(timezone.now() + directory.FORGET_AGAIN_AFTER + timedelta(seconds=1))
+    run_worker(badges=False)
+    assert cache.get(directory.shared_key(bobs, "fr")) is None
 
 
 def test_purge_forgets_b2b_data(met, time_machine):
