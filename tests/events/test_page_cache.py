@@ -24,6 +24,25 @@ def test_conditional_get_answers_304(client, edition_2026):
     assert "max-age=0" in first["Cache-Control"] and "public" in first["Cache-Control"]
 
 
+@pytest.mark.parametrize("path", ["/fr/programme/", "/en/programme.ics", "/fr/schedule.json"])
+def test_browsers_that_take_gzip_get_the_cached_page_gzipped(client, edition_2026, path):
+    """The same bytes, a fifth of the size, under their own ETag (304 with it), `Vary:
+    Accept-Encoding` on both so that no shared cache hands one to a client of the other."""
+    import gzip
+
+    plain = client.get(path)
+    gzipped = client.get(path, headers={"accept-encoding": "gzip, deflate, br"})
+    assert plain.status_code == gzipped.status_code == 200
+    assert "Content-Encoding" not in plain and gzipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gzipped.content) == plain.content
+    assert len(gzipped.content) < len(plain.content) / 3
+    assert gzipped["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in gzipped["Vary"]
+    again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": gzipped["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == gzipped["ETag"]
+    assert client.get(path, headers={"accept-encoding": "identity"}).content == plain.content
+
+
 def test_each_language_and_filter_is_cached_apart(client, edition_2026):
     fr = client.get("/fr/programme/").content
     en = client.get("/en/programme/").content
