@@ -11,7 +11,7 @@ after the last edit into one message (emails.programme_notices_send).
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from events import services as programme
@@ -37,12 +37,14 @@ class Resolution:
 
 
 class CapacityTooLow(ValueError):
-    """A capacity below the seats already given."""
+    """A capacity below the seats already given (of `session`, when a room's capacity is
+    the one changed)."""
 
-    def __init__(self, *, confirmed, capacity):
+    def __init__(self, *, confirmed, capacity, session=None):
         super().__init__(confirmed, capacity)
         self.confirmed = confirmed
         self.capacity = capacity
+        self.session = session
 
 
 @dataclass
@@ -265,3 +267,48 @@ def slot_save(*, slot, now=None):
                 if clash.other.slot_id != session.slot_id:
                     _notice(clash.booking.registration, session, OVERLAP, before, now)
     return moved
+
+
+def room_capacity_plan(*, room):
+    """The first session taking its capacity from this edited (unsaved) room whose seats
+    given exceed the room's new capacity, as CapacityTooLow, or None. Reads only."""
+    if room.pk is None or room.capacity is None:
+        return None
+    return _too_full(Session.objects.filter(room_id=room.pk, capacity__isnull=True), room)
+
+
+def _too_full(sessions, room):
+    confirmed = dict(
+        Booking.objects.filter(session__in=sessions, status=Booking.Status.CONFIRMED)
+        .values_list("session")
+        .annotate(seats=Count("pk"))
+    )
+    for session in sessions.order_by("starts_at", "pk"):
+        if confirmed.get(session.pk, 0) > room.capacity:
+            return CapacityTooLow(
+                confirmed=confirmed[session.pk], capacity=room.capacity, session=session
+            )
+    return None
+
+
+def room_save(*, room, now=None):
+    """Save a room and keep the seats of the sessions that take their capacity from it
+    (those without one of their own) right, in one transaction under their locks: a
+    capacity below one's seats given raises CapacityTooLow (naming it), nothing saved; a
+    raise promotes their waiting lists in order. Returns the Changes."""
+    now = now or timezone.now()
+    changes = Changes()
+    if room.pk is None:
+        room.save()
+        return changes
+    with transaction.atomic():
+        sessions = Session.objects.filter(room_id=room.pk, capacity__isnull=True).order_by("pk")
+        locked = list(_locked(sessions).values_list("pk", flat=True))
+        if room.capacity is not None and (too_low := _too_full(sessions, room)):
+            raise too_low
+        room.save()
+        for pk in locked:
+            seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
+            changes.promoted_bookings += _promote_bookings(seats, now)
+        emails.promotions(changes)
+    return changes

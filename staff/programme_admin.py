@@ -5,12 +5,13 @@ only routes their writes and adds the confirmation a move needs when it touches 
 
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.admin import SessionAdmin, SlotAdmin
+from events.admin import RoomAdmin, RoomInline, SessionAdmin, SlotAdmin, VenueAdmin
 from events.forms import SessionForm
-from events.models import Session, Slot
+from events.models import Room, Session, Slot, Venue
 from registration import programme
 from registration.models import Booking
 
@@ -126,16 +127,7 @@ class StaffSessionAdmin(AttendanceSheetsAction, SessionAdmin):
                 )
                 % {"count": plan.booked, "minutes": programme.NOTICE_DELAY.seconds // 60},
             )
-        if changes.promoted_bookings:
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d personne passe de la liste d'attente à une place confirmée.",
-                    "%(count)d personnes passent de la liste d'attente à une place confirmée.",
-                    len(changes.promoted_bookings),
-                )
-                % {"count": len(changes.promoted_bookings)},
-            )
+        _promoted(request, changes)
 
     def get_deleted_objects(self, objs, request):
         """Bookings do not stop a deletion here: session_delete releases them first and
@@ -177,7 +169,85 @@ class StaffSlotAdmin(SlotAdmin):
             )
 
 
+def _room_too_small(error):
+    return _(
+        "« %(session)s » a déjà %(confirmed)d places attribuées et prend sa capacité de "
+        "cette salle : la capacité ne peut pas descendre à %(capacity)d."
+    ) % {"session": error.session.title, "confirmed": error.confirmed, "capacity": error.capacity}
+
+
+def _promoted(request, changes):
+    if changes.promoted_bookings:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d personne passe de la liste d'attente à une place confirmée.",
+                "%(count)d personnes passent de la liste d'attente à une place confirmée.",
+                len(changes.promoted_bookings),
+            )
+            % {"count": len(changes.promoted_bookings)},
+        )
+
+
+class StaffRoomForm(forms.ModelForm):
+    """A room's capacity is the capacity of its sessions that have none of their own: it
+    may not go below the seats one of them has given (programme.room_save)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors and (too_low := programme.room_capacity_plan(room=self.instance)):
+            self.add_error("capacity", _room_too_small(too_low))
+
+
+class StaffRoomAdmin(RoomAdmin):
+    form = StaffRoomForm
+
+    def save_model(self, request, obj, form, change):
+        try:
+            _promoted(request, programme.room_save(room=obj))
+        except programme.CapacityTooLow as error:  # seats given between the form and now
+            messages.error(request, _room_too_small(error))
+
+
+class RoomFormSet(BaseInlineFormSet):
+    """The venue's rooms: the same rule as on a room's own page."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            if too_low := programme.room_capacity_plan(room=form.instance):
+                form.add_error("capacity", _room_too_small(too_low))
+
+
+class StaffRoomInline(RoomInline):
+    formset = RoomFormSet
+
+
+class StaffVenueAdmin(VenueAdmin):
+    inlines = [StaffRoomInline if inline is RoomInline else inline for inline in VenueAdmin.inlines]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Room:
+            return super().save_formset(request, form, formset, change)
+        rooms = formset.save(commit=False)
+        for room in formset.deleted_objects:
+            room.delete()
+        for room in rooms:
+            try:
+                _promoted(request, programme.room_save(room=room))
+            except programme.CapacityTooLow as error:
+                messages.error(request, _room_too_small(error))
+        formset.save_m2m()
+        return None
+
+
 admin.site.unregister(Session)
 admin.site.register(Session, StaffSessionAdmin)
 admin.site.unregister(Slot)
 admin.site.register(Slot, StaffSlotAdmin)
+admin.site.unregister(Room)
+admin.site.register(Room, StaffRoomAdmin)
+admin.site.unregister(Venue)
+admin.site.register(Venue, StaffVenueAdmin)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from events.models import Edition, Partner, Session, Speaker
-from tests.staff.test_admin_writes import FormValues
+from tests import admin_forms
 
 JPEG_EXIF_ORIENTATION = 0x0112
 
@@ -40,11 +40,9 @@ def truncated_png():
 
 def form_values(client, url):
     """What a browser posts back from an admin change form, file inputs left out."""
-    parser = FormValues()
-    parser.feed(client.get(url).text)
     return {
         k: v
-        for k, v in parser.data.items()
+        for k, v in admin_forms.form_values(client, url).items()
         if not k.startswith(("photo", "logo")) and not (k == "speakers" and not v)
     }
 

@@ -96,7 +96,8 @@ def test_choosing_the_other_held_session_drops_the_shown_one(admin_client, peopl
     """Staff on the phone (or Ben himself) keep only one of the two overlapping sessions:
     the form shows one choice for the slot; picking the other held session gives up the
     shown one, whose seat goes to its waiting list."""
-    from tests.staff.test_admin_change_and_cancel import BOOKINGS, form_values
+    from tests.admin_forms import form_values
+    from tests.staff.test_admin_change_and_cancel import BOOKINGS
 
     _ana, ben = people
     five = workshop(5)

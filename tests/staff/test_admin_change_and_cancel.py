@@ -5,20 +5,14 @@ ends — after registration has closed too."""
 from datetime import datetime, timedelta
 
 from registration.models import Booking, OutgoingEmail, Registration
+from tests.admin_forms import form_values
 from tests.factories import PARIS
 from tests.registration.conftest import workshop
-from tests.staff.test_admin_writes import FormValues
 
 CHANGE = "/admin/registration/registration/{}/change/"
 BOOKINGS = "/admin/registration/registration/{}/sessions/"
 CANCEL = "/admin/registration/registration/{}/annuler/"
 CLOSED = datetime(2026, 7, 7, 9, 0, tzinfo=PARIS)  # registration closed, the event to come
-
-
-def form_values(client, path):
-    parser = FormValues()
-    parser.feed(client.get(path).text)
-    return parser.data
 
 
 def kinds(registration):

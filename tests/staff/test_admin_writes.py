@@ -3,12 +3,12 @@ details, no « delete » that frees a seat behind the waiting list's back, no da
 under its bookings."""
 
 import uuid
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.admin.models import LogEntry
 
 from registration.models import AttendanceDay, Booking, OutgoingEmail, Registration
+from tests.admin_forms import form_values
 from tests.registration.conftest import MAY, workshop
 from tests.staff.conftest import grant, sign_up
 
@@ -16,48 +16,8 @@ ADD = "/admin/registration/registration/add/"
 CHANGE = "/admin/registration/registration/{}/change/"
 
 
-class FormValues(HTMLParser):
-    """What a browser would post back from the admin's change form, unchanged."""
-
-    def __init__(self):
-        super().__init__()
-        self.data = {}
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.data.setdefault(name, []).append(attrs.get("value", "on"))
-            else:
-                self.data[name] = attrs.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.data[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
 def change_form_data(client, registration):
-    parser = FormValues()
-    parser.feed(client.get(CHANGE.format(registration.pk)).text)
-    return parser.data
+    return form_values(client, CHANGE.format(registration.pk))
 
 
 def add_data(**overrides):

@@ -4,8 +4,9 @@ touches bookings asks before it saves, and says why it refuses."""
 import pytest
 from django.contrib.auth.models import User
 
-from events.models import Session
+from events.models import Room, Session
 from registration.models import Booking, ProgrammeNotice
+from tests.admin_forms import form_values
 from tests.registration.conftest import MAY, workshop
 from tests.staff.conftest import sign_up
 
@@ -179,3 +180,52 @@ def test_room_changes_are_told_by_room_not_by_its_name_in_the_admin_s_language(
     before = next(line for line in message.body.splitlines() if "Avant :" in line)
     assert iena.name_fr in before and "Iena Room" not in message.body
     assert "Salle Chaillot" in message.body and "Chaillot room" not in message.body
+
+
+def room_page(room):
+    return f"/admin/events/room/{room.pk}/change/"
+
+
+def test_a_room_too_small_for_the_seats_its_sessions_gave_is_refused(staff, open_edition, ben):
+    """Workshop 1 has no capacity of its own: its room's is its own. Lowering the room
+    below the seats given is refused on the room's page and on its venue's, naming the
+    session and both numbers."""
+    sign_up(open_edition, email="ana@example.org", sessions=[workshop(1)])
+    room = workshop(1).room
+    assert workshop(1).capacity is None and room.capacity > 2
+    refusal = "a déjà 2 places attribuées et prend sa capacité de cette salle"
+    data = form_values(staff, room_page(room))
+    response = staff.post(room_page(room), {**data, "capacity": "1"})
+    assert response.status_code == 200 and refusal in response.text.replace("&#x27;", "'")
+    venue = f"/admin/events/venue/{room.venue_id}/change/"
+    data = form_values(staff, venue)
+    (field,) = [
+        name for name, value in data.items() if name.endswith("-id") and value == str(room.pk)
+    ]
+    response = staff.post(venue, {**data, field.replace("-id", "-capacity"): "1"})
+    assert response.status_code == 200 and refusal in response.text.replace("&#x27;", "'")
+    room.refresh_from_db()
+    assert room.capacity > 2
+
+
+def test_a_room_made_larger_gives_its_sessions_seats_to_their_waiting_lists(
+    staff, open_edition, ben
+):
+    room = workshop(1).room
+    Session.objects.filter(room=room).exclude(pk=workshop(1).pk).update(capacity=500)
+    room.capacity = 1
+    room.save()
+    ana = sign_up(open_edition, email="ana@example.org", sessions=[workshop(1)])
+    assert Booking.objects.get(registration=ana, session=workshop(1)).status == "waitlisted"
+    venue = f"/admin/events/venue/{room.venue_id}/change/"
+    data = form_values(staff, venue)
+    (field,) = [
+        name for name, value in data.items() if name.endswith("-id") and value == str(room.pk)
+    ]
+    response = staff.post(venue, {**data, field.replace("-id", "-capacity"): "2"})
+    assert response.status_code == 302
+    assert Booking.objects.get(registration=ana, session=workshop(1)).status == "confirmed"
+    shown = [str(m) for m in staff.get(response["Location"]).context["messages"]]
+    assert "1 personne passe de la liste d'attente à une place confirmée." in shown
+    response = staff.post(room_page(room), {**form_values(staff, room_page(room)), "capacity": "3"})
+    assert response.status_code == 302 and Room.objects.get(pk=room.pk).capacity == 3
