@@ -341,3 +341,36 @@ def test_daily_digest_instead_of_one_email_per_request(programme, time_machine):
     time_machine.shift(timedelta(days=1))
     run_worker()
     assert OutgoingEmail.objects.filter(registration=alice).count() == 1
+
+
+def test_every_b2b_message_names_the_event_s_dates_and_venue(programme):
+    """Each message reads on its own in a mailbox months later: its text part names the
+    event's dates and venue, in the person's language."""
+    from django.utils import translation
+
+    from registration.emails import event_dates
+    from tests.worker import run_worker
+
+    alice, bob, carol = (taking_part(programme) for _ in range(3))
+    carol.language = "en"
+    carol.save()
+    asked = services.request_create(sender=bob, recipient=alice, message="Bonjour")
+    meeting = services.request_accept(
+        request=asked, registration=alice, time=programme.times.first()
+    )
+    services.meeting_cancel(meeting=meeting, registration=bob)
+    declined = services.request_create(sender=carol, recipient=alice, message="Hello")
+    services.request_decline(request=declined, registration=alice, note="Pas cette fois")
+    run_worker(badges=False)
+    sent = OutgoingEmail.objects.filter(kind__startswith="b2b_").select_related("registration")
+    assert {email.kind for email in sent} >= {
+        "b2b_request_received",
+        "b2b_meeting_accepted",
+        "b2b_meeting_cancelled",
+        "b2b_request_declined",
+    }
+    address = programme.edition.venue.full_address
+    for email in sent:
+        with translation.override(email.registration.language):
+            dates = event_dates(programme.edition)
+        assert dates in email.body and address in email.body, email.kind

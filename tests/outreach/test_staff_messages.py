@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from outreach import services
 from outreach.models import StaffMessage
 from outreach.queries import message_recipients, recipients_by_language
+from registration.emails import event_dates
 from registration.models import OutgoingEmail
 from tests.smtp import start_smtp
 from tests.worker import run_worker
@@ -74,6 +75,12 @@ def test_each_person_reads_it_in_their_language(edition_2026, people, mailoutbox
     assert "Dear Chloe Test," in by_address["chloe@example.org"].body
     assert by_address["ana@example.org"].subject == "Changement de salle"
     assert "L'atelier a lieu salle Pasteur." in by_address["ana@example.org"].body
+    # The event's dates and venue, in each language (the text part reads on its own).
+    for address, language in (("ana", "fr"), ("chloe", "en")):
+        with translation.override(language):
+            dates = event_dates(edition_2026)
+        text = by_address[f"{address}@example.org"].body
+        assert dates in text and edition_2026.venue.full_address in text
     html = by_address["ana@example.org"].alternatives[0].content
     assert "L&#x27;atelier a lieu salle Pasteur." in html
 
