@@ -2,7 +2,8 @@
 the session booking check all call.
 
 A person is free at a meeting time when they attend that day, have no confirmed session
-overlapping it and no other scheduled meeting overlapping it.
+overlapping it, have not blocked it (Profile.blocked_times) and have no other scheduled
+meeting overlapping it.
 """
 
 from django.db.models import Count
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from registration.models import AttendanceDay, Booking
 
-from .models import Meeting, MeetingSeat, MeetingTime, Table
+from .models import Meeting, MeetingSeat, MeetingTime, Profile, Table
 
 
 def _overlaps(time, intervals):
@@ -18,8 +19,9 @@ def _overlaps(time, intervals):
 
 
 def busy(registration_ids, *, with_meetings=True):
-    """{registration pk: (days attended, [(start, end) busy])} in three queries (two
-    without their meetings)."""
+    """{registration pk: (days attended, [(start, end) busy])}: their confirmed sessions,
+    the meeting times they blocked and (`with_meetings`) their meetings, in four queries
+    (three without their meetings)."""
     found = {pk: (set(), []) for pk in registration_ids}
     for pk, day in AttendanceDay.objects.filter(registration__in=registration_ids).values_list(
         "registration", "day"
@@ -28,6 +30,10 @@ def busy(registration_ids, *, with_meetings=True):
     for pk, start, end in Booking.objects.filter(
         registration__in=registration_ids, status=Booking.Status.CONFIRMED
     ).values_list("registration", "session__starts_at", "session__ends_at"):
+        found[pk][1].append((start, end))
+    for pk, start, end in Profile.blocked_times.through.objects.filter(
+        profile__registration__in=registration_ids
+    ).values_list("profile__registration", "meetingtime__starts_at", "meetingtime__ends_at"):
         found[pk][1].append((start, end))
     if not with_meetings:
         return found
@@ -64,7 +70,7 @@ def common_free_times(
     programme, registration_ids, *, now=None, with_full=False, with_meetings=True
 ):
     """The programme's meeting times, still to come, when every one of these people is
-    free and a table is left (`with_full`: or not), in time order (6 queries).
+    free and a table is left (`with_full`: or not), in time order (7 queries).
     `with_meetings=False`: free but for their meetings, which the scheduling engine may
     move (the times it could place a meeting at)."""
     now = now or timezone.now()

@@ -55,10 +55,36 @@ class ProfileForm(forms.Form):
         required=False,
         initial=True,
     )
+    blocked_times = forms.TypedMultipleChoiceField(
+        label=_("Créneaux où je ne suis pas disponible"),
+        help_text=_(
+            "Personne ne pourra vous proposer de rendez-vous à ces horaires. Vos sessions "
+            "réservées sont déjà exclues."
+        ),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, times=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.times = {time.pk: time for time in times}
+        self.fields["blocked_times"].choices = [(time.pk, time.label) for time in times]
+        if not times:
+            del self.fields["blocked_times"]
 
     @property
     def profile_data(self):
-        return {k: v for k, v in self.cleaned_data.items() if k != "themes"}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k not in ("themes", "blocked_times")
+        }
+
+    @property
+    def chosen_blocked_times(self):
+        """The meeting times ticked, or None where the form has none to offer."""
+        if "blocked_times" not in self.fields:
+            return None
+        return [self.times[pk] for pk in self.cleaned_data["blocked_times"]]
 
 
 class RequestForm(forms.Form):

@@ -195,6 +195,11 @@ class Profile(models.Model):
     seeks = models.TextField(_("ce que je cherche"), max_length=1000, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("thèmes"))
     countries = CountryField(_("pays ou régions d'intérêt"), multiple=True, blank=True)
+    # Meeting times the person keeps free of meetings (availability.busy): nobody can be
+    # given a meeting then, by an answer or by the scheduling engine.
+    blocked_times = models.ManyToManyField(
+        MeetingTime, blank=True, related_name="blocked_by", verbose_name=_("indisponible à")
+    )
     # ",fr,en,": a code between commas, so that one LIKE finds it on any database.
     languages = models.CharField(_("langues parlées"), max_length=40, blank=True)
     wants_digest = models.BooleanField(

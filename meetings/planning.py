@@ -11,9 +11,8 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration.models import AttendanceDay, Booking
-
 from . import emails
+from .availability import busy
 from .models import Meeting, MeetingRequest, MeetingSeat, MeetingTime, ScheduleRun, Table
 from .optimiser import Item, Problem, greedy, idle_gaps, optimise
 from .services import Refused
@@ -35,26 +34,19 @@ def _meetings(programme):
 
 
 def _free_times(people, times, now):
-    """Each person's meeting times to come on a day they attend and outside their confirmed
-    sessions; their meetings are left out, since they are what gets planned (2 queries)."""
-    days, busy = defaultdict(set), defaultdict(list)
-    for pk, day in AttendanceDay.objects.filter(registration__in=people).values_list(
-        "registration", "day"
-    ):
-        days[pk].add(day)
-    for pk, start, end in Booking.objects.filter(
-        registration__in=people, status=Booking.Status.CONFIRMED
-    ).values_list("registration", "session__starts_at", "session__ends_at"):
-        busy[pk].append((start, end))
+    """Each person's meeting times to come when they are free (availability.busy: a day
+    they attend, outside their confirmed sessions and the times they blocked); their
+    meetings are left out, since they are what gets planned (3 queries)."""
+    found = busy(people, with_meetings=False)
     return {
         pk: frozenset(
             t.pk
             for t in times
             if t.starts_at > now
-            and timezone.localdate(t.starts_at) in days[pk]
-            and not any(s < t.ends_at and t.starts_at < e for s, e in busy[pk])
+            and timezone.localdate(t.starts_at) in days
+            and not any(s < t.ends_at and t.starts_at < e for s, e in intervals)
         )
-        for pk in people
+        for pk, (days, intervals) in found.items()
     }
 
 
@@ -67,7 +59,7 @@ def _accepted(programme):
 def problem_of(programme, *, now=None):
     """The programme's accepted requests as the optimiser's Problem, keyed by request: with
     their scheduled meeting's time and table, or none yet. Meetings already past count as
-    locked: they never move (6 queries)."""
+    locked: they never move (7 queries)."""
     now = now or timezone.now()
     times = list(MeetingTime.objects.filter(programme=programme).order_by("starts_at"))
     meetings = {m.request_id: m for m in _meetings(programme)}

@@ -10,11 +10,25 @@ from django.utils.text import capfirst
 
 from registration.agenda import agenda_rows
 
-from .models import Meeting, MeetingRequest, Profile, Programme
+from .models import Meeting, MeetingRequest, MeetingTime, Profile, Programme
 
 
 def programme_for(registration):
     return Programme.objects.filter(edition_id=registration.edition_id).first()
+
+
+def meeting_times(programme, registration):
+    """The programme's meeting times on the days the person attends, labelled (the times
+    a person may block), in time order (2 queries)."""
+    days = set(registration.days.values_list("day", flat=True))
+    times = [
+        time
+        for time in MeetingTime.objects.filter(programme=programme)
+        if timezone.localdate(time.starts_at) in days
+    ]
+    for time in times:
+        time.label = time_label(time)
+    return times
 
 
 def profile_of(registration):

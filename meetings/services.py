@@ -30,6 +30,7 @@ from .models import (
     Table,
     pack_languages,
 )
+from .queries import time_label
 
 # Test-only switch: the control run of the concurrency tests turns locks off and must then
 # fail, which proves those tests really exercise concurrency.
@@ -69,6 +70,9 @@ NOT_FREE = _("Ce créneau n'est plus libre pour l'un de vous : choisissez-en un 
 NEVER_FREE = _(
     "Vous n'êtes jamais libres en même temps (jours de présence, sessions réservées) : ce "
     "rendez-vous ne pourrait pas être placé."
+)
+BLOCKED_MEETING = _(
+    "Vous avez un rendez-vous à ce créneau (%(times)s) : annulez-le avant de le bloquer."
 )
 TIME_LEFT = _("Un horaire commun est encore libre : choisissez-le pour confirmer le rendez-vous.")
 MESSAGE_MAX = 600
@@ -154,9 +158,11 @@ def programme_of(registration):
     return Programme.objects.filter(edition_id=registration.edition_id).first()
 
 
-def profile_save(*, registration, data, themes):
+def profile_save(*, registration, data, themes, blocked_times=None):
     """Take part, or change one's profile. A new, returning or corrected (after a refusal)
-    profile waits for staff's approval when the programme asks for it."""
+    profile waits for staff's approval when the programme asks for it. `blocked_times`:
+    the meeting times the person keeps free (None: unchanged); one they already have a
+    meeting at is refused, naming it."""
     programme = programme_of(registration)
     if programme is None or registration.is_cancelled:
         raise Refused(NOT_TAKING_PART)
@@ -176,8 +182,15 @@ def profile_save(*, registration, data, themes):
             profile.rejection_reason = ""
         for name, value in data.items():
             setattr(profile, name, value)
+        if blocked_times is not None:
+            taken = MeetingSeat.objects.filter(registration=registration, time__in=blocked_times)
+            if taken := sorted({seat.time for seat in taken.select_related("time")}, key=str):
+                labels = ", ".join(time_label(time) for time in taken)
+                raise Refused(BLOCKED_MEETING % {"times": labels})
         profile.save()
         profile.themes.set(themes)
+        if blocked_times is not None:
+            profile.blocked_times.set(blocked_times)
         if profile.wants_digest:
             from .tasks import schedule_digests
 

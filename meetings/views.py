@@ -97,7 +97,7 @@ def home(request, registration, token):
 @form_page
 @require_http_methods(["GET", "POST"])
 def profile(request, registration, token):
-    _programme(registration)
+    programme = _programme(registration)
     current = queries.profile_of(registration)
     initial = {"is_listed": True}
     if current is not None:
@@ -110,14 +110,17 @@ def profile(request, registration, token):
             "languages": current.language_codes,
             "is_listed": current.is_listed,
             "wants_digest": current.wants_digest,
+            "blocked_times": list(current.blocked_times.values_list("pk", flat=True)),
         }
-    form = ProfileForm(request.POST or None, initial=initial)
+    times = queries.meeting_times(programme, registration)
+    form = ProfileForm(request.POST or None, initial=initial, times=times)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_save(
                 registration=registration,
                 data=form.profile_data,
                 themes=form.cleaned_data["themes"],
+                blocked_times=form.chosen_blocked_times,
             )
         except services.Refused as refused:
             form.add_error(None, refused.message)

@@ -374,3 +374,28 @@ def test_every_b2b_message_names_the_event_s_dates_and_venue(programme):
         with translation.override(email.registration.language):
             dates = event_dates(programme.edition)
         assert dates in email.body and address in email.body, email.kind
+
+
+def test_a_blocked_time_is_never_offered_nor_planned(programme):
+    """Someone who keeps a meeting time free (their profile) is offered nobody then: not
+    in the common free times an answer lists, not in the scheduling engine's problem; a
+    time they already have a meeting at cannot be blocked, and says so."""
+    from meetings import planning
+
+    alice, bob, carol = taking_part(programme), taking_part(programme), taking_part(programme)
+    first, second = common_free_times(programme, [alice.pk, bob.pk])[:2]
+    meeting = services.request_accept(
+        request=services.request_create(sender=bob, recipient=alice, message="Eau"),
+        registration=alice,
+        time=second,
+    )
+    services.profile_save(registration=alice, data={}, themes=[], blocked_times=[first])
+    assert first not in common_free_times(programme, [alice.pk, carol.pk])
+    assert first in common_free_times(programme, [bob.pk, carol.pk])
+    problem = planning.problem_of(programme)
+    assert first.pk not in problem.free[alice.pk] and first.pk in problem.free[bob.pk]
+    with pytest.raises(services.Refused, match="Vous avez un rendez-vous à ce créneau"):
+        services.profile_save(registration=alice, data={}, themes=[], blocked_times=[second])
+    assert list(Profile.objects.get(registration=alice).blocked_times.all()) == [first]
+    meeting.refresh_from_db()
+    assert meeting.time == second

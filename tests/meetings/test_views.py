@@ -192,6 +192,35 @@ def test_profile_form_opts_in(client, programme, themes):
     assert list(profile.countries) == ["BF"] or [c.code for c in profile.countries] == ["BF"]
 
 
+def test_the_profile_keeps_the_times_blocked_and_says_when_one_has_a_meeting(client, programme):
+    alice, bob = taking_part(programme), taking_part(programme)
+    times = list(programme.times.all())
+    meeting = services.request_accept(
+        request=services.request_create(sender=bob, recipient=alice, message="Eau"),
+        registration=alice,
+        time=times[1],
+    )
+    token = AccessKey.issue(alice)
+    page = client.get(url("profile", token))
+    assert "Créneaux où je ne suis pas disponible" in page.text
+    assert page.text.count('name="blocked_times"') == len(times)  # both days attended
+    data = {"presentation": "Ville", "languages": ["fr"], "is_listed": "on"}
+    page = client.post(url("profile", token), {**data, "blocked_times": [times[0].pk]})
+    assert page.status_code == 302
+    assert [t.pk for t in Profile.objects.get(registration=alice).blocked_times.all()] == [
+        times[0].pk
+    ]
+    shown = client.get(url("profile", token)).text
+    boxes = dict(re.findall(r'name="blocked_times" value="(\d+)"([^>]*)>', shown))
+    assert "checked" in boxes[str(times[0].pk)] and "checked" not in boxes[str(times[1].pk)]
+    page = client.post(url("profile", token), {**data, "blocked_times": [times[1].pk]})
+    assert page.status_code == 200
+    assert "Vous avez un rendez-vous à ce créneau" in page.text.replace("&#x27;", "'")
+    assert meeting.time_id == times[1].pk
+    page = client.post(url("profile", token), {**data, "blocked_times": ["999999", "x"]})
+    assert page.status_code == 200 and "blocked_times" in page.text
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_emails_render_in_the_recipients_language_without_the_other_address(programme, language):
     alice, bob = taking_part(programme, language="fr"), taking_part(programme, language=language)
