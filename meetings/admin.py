@@ -314,10 +314,44 @@ class MeetingAdmin(StaffActions, ReadOnlyAdmin):
     """Meetings to follow on the day: held or not, and a flag on those of someone reported
     absent at an earlier meeting (see also « Suivi des rendez-vous B2B »)."""
 
-    list_display = ["time", "table", "request", "status", "held", "absent_before", "sequence"]
-    list_filter = ["status", HeldFilter, AbsentBeforeFilter, "time", "table"]
+    list_display = [
+        "time", "table", "request", "status", "is_locked", "held", "absent_before", "sequence",
+    ]  # fmt: skip
+    list_filter = ["status", "is_locked", HeldFilter, AbsentBeforeFilter, "time", "table"]
     list_select_related = ["time", "table", "request__sender", "request__recipient"]
-    actions = ["cancel"]
+    actions = ["cancel", "lock", "unlock"]
+
+    @admin.action(
+        description=_(
+            "Verrouiller les rendez-vous choisis (la planification ne les déplacera pas)"
+        ),
+        permissions=["act"],
+    )
+    def lock(self, request, queryset):
+        self._locked(request, queryset, True)
+
+    @admin.action(description=_("Déverrouiller les rendez-vous choisis"), permissions=["act"])
+    def unlock(self, request, queryset):
+        self._locked(request, queryset, False)
+
+    def _locked(self, request, queryset, locked):
+        count = services.meetings_lock(meetings=queryset, locked=locked)
+        self.message_user(
+            request,
+            (
+                ngettext(
+                    "%(count)s rendez-vous verrouillé.", "%(count)s rendez-vous verrouillés.", count
+                )
+                if locked
+                else ngettext(
+                    "%(count)s rendez-vous déverrouillé.",
+                    "%(count)s rendez-vous déverrouillés.",
+                    count,
+                )
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description=_("Annuler les rendez-vous choisis (les deux personnes sont prévenues)"),

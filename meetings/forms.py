@@ -75,9 +75,7 @@ class ProfileForm(forms.Form):
 
     @property
     def profile_data(self):
-        return {
-            k: v for k, v in self.cleaned_data.items() if k not in ("themes", "blocked_times")
-        }
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("themes", "blocked_times")}
 
     @property
     def chosen_blocked_times(self):

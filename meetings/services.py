@@ -548,6 +548,16 @@ def meeting_cancel(*, meeting, registration, now=None):
     return _meeting_cancel_told(meeting, now or timezone.now(), by=registration)
 
 
+def meetings_lock(*, meetings, locked):
+    """Staff lock scheduled meetings in place (the scheduling engine never moves a locked
+    meeting: a VIP's, one printed in a brochure) or unlock them. Returns how many changed."""
+    return (
+        Meeting.objects.filter(pk__in=meetings.values("pk"), status=Meeting.Status.SCHEDULED)
+        .exclude(is_locked=locked)
+        .update(is_locked=locked)
+    )
+
+
 def meeting_cancel_by_staff(*, meeting, now=None):
     """Staff cancel a meeting (admin); both people are told it was the team."""
     return _meeting_cancel_told(meeting, now or timezone.now(), by=None)

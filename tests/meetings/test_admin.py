@@ -212,3 +212,29 @@ def test_staff_who_may_only_look_cannot_cancel_withdraw_or_hide(
     assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
     assert MeetingRequest.objects.get(pk=waiting.pk).status == "cancelled"
     assert not Profile.objects.get(registration=carol).is_listed
+
+
+def test_staff_lock_a_meeting_the_scheduling_engine_then_never_moves(admin_client, programme):
+    from meetings import planning, services
+
+    alice, bob = taking_part(programme), taking_part(programme)
+    meeting = services.request_accept(
+        request=services.request_create(sender=alice, recipient=bob, message="x"),
+        registration=bob,
+        time=programme.times.first(),
+    )
+    changelist = reverse("admin:meetings_meeting_changelist")
+    assert 'value="lock"' in admin_client.get(changelist).text
+    page = admin_client.post(
+        changelist, {"action": "lock", "_selected_action": [meeting.pk]}, follow=True
+    )
+    assert "1 rendez-vous verrouillé." in page.text
+    meeting.refresh_from_db()
+    assert meeting.is_locked
+    (item,) = planning.problem_of(programme).items
+    assert item.locked
+    admin_client.post(changelist, {"action": "unlock", "_selected_action": [meeting.pk]})
+    meeting.refresh_from_db()
+    assert not meeting.is_locked
+    (item,) = planning.problem_of(programme).items
+    assert not item.locked
