@@ -1,7 +1,9 @@
 """Addresses no page can answer, refused before any view (400, with a message saying why)
 instead of ending in a server error deep inside a query."""
 
-from django.http import HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -64,3 +66,36 @@ class UnusableAddressMiddleware:
 
 def bad_request(message):
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def body_limit(request):
+    """The largest request body this address accepts: the admin's, whose forms carry the
+    staff's uploads (a programme PDF), or everyone else's."""
+    if request.path.startswith(reverse("admin:index")):
+        return settings.ADMIN_REQUEST_BODY_MAX_BYTES
+    return settings.REQUEST_BODY_MAX_BYTES
+
+
+class RequestSizeMiddleware:
+    """A request announcing a body larger than its address accepts is answered 413 before
+    any of it is read. Django caps the fields of a form (DATA_UPLOAD_MAX_MEMORY_SIZE) but
+    streams the files of a multipart body, of any size, to disk, and the CSRF check reads
+    a POST's body before refusing it: without this, anyone could fill the disk. A body
+    without a length is not read at all (Django reads CONTENT_LENGTH bytes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return bad_request(_("Adresse invalide : longueur du contenu illisible."))
+        if length > settings.REQUEST_BODY_MAX_BYTES and length > (limit := body_limit(request)):
+            return HttpResponse(
+                _("Requête trop volumineuse : %(limit)s au plus.")
+                % {"limit": filesizeformat(limit)},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

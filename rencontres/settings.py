@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check does), in the request's language.
+    "rencontres.middleware.RequestSizeMiddleware",
     "rencontres.middleware.UnusableAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -398,6 +400,12 @@ RATE_LIMITS = {
 # Request bodies: the largest form of the site is a few kilobytes; the admin's, with long
 # session descriptions, well under this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Whole bodies, files included, refused before they are read (rencontres.middleware): the
+# public forms send no file; the admin's carry the staff's uploads (a programme PDF of
+# 20 MB at most, events/uploads.py) and their form. Behind nginx, `client_max_body_size`
+# a little above the admin's.
+REQUEST_BODY_MAX_BYTES = 1024 * 1024
+ADMIN_REQUEST_BODY_MAX_BYTES = 21 * 1024 * 1024
 
 # Phone numbers: France by default, international numbers accepted.
 PHONENUMBER_DEFAULT_REGION = "FR"

@@ -3,6 +3,8 @@ person, the page never cached, seat labels that do not reveal a registration, sa
 
 import uuid
 
+import pytest
+
 from registration.models import Registration
 from tests.registration.conftest import form_data, workshop
 
@@ -69,4 +71,37 @@ def test_text_fields_have_sane_limits(client, open_edition):
 def test_request_bodies_are_capped(client, open_edition):
     response = client.post(URL, form_data(accessibility_needs="x" * 400_000))
     assert response.status_code == 400
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "length", "refused"),
+    [
+        (URL, 2 * 1024 * 1024, True),  # a public form: no file, a few kilobytes
+        ("/en/registration/", 2 * 1024 * 1024, True),
+        ("/admin/events/edition/1/change/", 2 * 1024 * 1024, False),  # the staff's uploads
+        ("/admin/events/edition/1/change/", 30 * 1024 * 1024, True),
+    ],
+)
+def test_a_body_larger_than_its_address_accepts_is_refused_unread(
+    client, open_edition, path, length, refused
+):
+    """Django caps a form's fields but writes the files of a multipart body, of any size,
+    to disk, and the CSRF check reads the body of a forged POST before refusing it: the
+    announced length is refused first (413, saying the limit, in the page's language)."""
+    response = client.generic(
+        "POST",
+        path,
+        b"--x--\\r\\n",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(length),
+    )
+    assert (response.status_code == 413) is refused
+    if refused:
+        text = response.text.replace("\xa0", " ")
+        if path.startswith("/en/"):
+            assert text == "Request too large: 1.0 MB at most."
+        else:
+            limit = "21,0 Mio" if path.startswith("/admin/") else "1,0 Mio"
+            assert text == f"Requête trop volumineuse : {limit} au plus."
     assert not Registration.objects.exists()
