@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from events.models import Edition, Room, Session, SessionType, Slot
 from rencontres.sql import Table as SqlTable
@@ -619,6 +621,69 @@ def registration_cancel(*, registration, now=None, notify=True):
         else:
             emails.promotions(changes)
     return registration, changes
+
+
+class EditionRefused(ValueError):
+    """An edit of the edition that would leave registrations wrong; the message says why,
+    for staff (translated)."""
+
+
+def edition_change_refusal(*, edition):
+    """Why saving this edited (unsaved) edition would leave its registrations wrong, as a
+    message for staff, or None: a capacity below the people already given a place, or days
+    left out that people have registered for. Reads only (2 queries)."""
+    if edition.pk is None:
+        return None
+    live = Registration.objects.filter(edition=edition).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    confirmed = live.filter(status=Registration.Status.CONFIRMED).count()
+    if edition.capacity is not None and edition.capacity < confirmed:
+        return _(
+            "%(confirmed)d personnes ont déjà une place confirmée : la capacité ne peut pas "
+            "descendre à %(capacity)d."
+        ) % {"confirmed": confirmed, "capacity": edition.capacity}
+    left_out = (
+        AttendanceDay.objects.filter(registration__in=live)
+        .exclude(day__range=(edition.start_date, edition.end_date))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    if days := sorted(left_out):
+        return _(
+            "Des personnes sont inscrites le %(days)s : ce jour ne peut pas sortir des dates "
+            "de l'édition (modifiez d'abord leurs inscriptions)."
+        ) % {"days": ", ".join(date_format(day, "l j F Y") for day in days)}
+    return None
+
+
+def edition_save(*, edition, now=None):
+    """Save an edited edition (staff, in admin) and keep its registrations right, in one
+    transaction under the edition's lock: an edit that would leave them wrong raises
+    EditionRefused (nothing saved, see edition_change_refusal); a capacity raise gives
+    places to the waiting list in order, and their bookings wait for seats as any promoted
+    person's do, with the usual emails. Returns the Changes."""
+    now = now or timezone.now()
+    changes = Changes()
+    if edition.pk is None:
+        edition.save()
+        return changes
+    with transaction.atomic():
+        _lock_edition(edition)
+        if refusal := edition_change_refusal(edition=edition):
+            raise EditionRefused(refusal)
+        edition.save()
+        if not allows(edition, "cancel", now):  # the event is over: no place to give
+            return changes
+        changes.promoted_registrations = _promote_registrations(edition, edition.capacity)
+        waiting = Booking.objects.filter(
+            registration__in=changes.promoted_registrations
+        ).values_list("session", flat=True)
+        for session in _lock_sessions(set(waiting)):
+            changes.promoted_bookings += _promote_bookings(session, now)
+        badges.store_later(*changes.promoted_registrations)
+        emails.promotions(changes)
+    return changes
 
 
 def access_link_request(*, edition, email, duplicate_signup=False):

@@ -9,10 +9,11 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.admin import RoomAdmin, RoomInline, SessionAdmin, SlotAdmin, VenueAdmin
+from events.admin import EditionAdmin, RoomAdmin, RoomInline, SessionAdmin, SlotAdmin, VenueAdmin
 from events.forms import SessionForm
-from events.models import Room, Session, Slot, Venue
+from events.models import Edition, Room, Session, Slot, Venue
 from registration import programme
+from registration import services as registration_services
 from registration.models import Booking
 
 from .attendance_admin import AttendanceSheetsAction
@@ -177,6 +178,18 @@ def _room_too_small(error):
 
 
 def _promoted(request, changes):
+    if changes.promoted_registrations:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d personne passe de la liste d'attente des Rencontres à une place "
+                "confirmée.",
+                "%(count)d personnes passent de la liste d'attente des Rencontres à une place "
+                "confirmée.",
+                len(changes.promoted_registrations),
+            )
+            % {"count": len(changes.promoted_registrations)},
+        )
     if changes.promoted_bookings:
         messages.info(
             request,
@@ -243,6 +256,30 @@ class StaffVenueAdmin(VenueAdmin):
         return None
 
 
+class StaffEditionForm(forms.ModelForm):
+    """The edition's capacity and dates hold its registrations: a capacity below the places
+    given, or days left out that people registered for, are refused (services.edition_save)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors and (
+            refusal := registration_services.edition_change_refusal(edition=self.instance)
+        ):
+            self.add_error(None, refusal)
+
+
+class StaffEditionAdmin(EditionAdmin):
+    form = StaffEditionForm
+
+    def save_model(self, request, obj, form, change):
+        try:
+            _promoted(request, registration_services.edition_save(edition=obj))
+        except registration_services.EditionRefused as refusal:  # between the form and now
+            messages.error(request, str(refusal))
+
+
+admin.site.unregister(Edition)
+admin.site.register(Edition, StaffEditionAdmin)
 admin.site.unregister(Session)
 admin.site.register(Session, StaffSessionAdmin)
 admin.site.unregister(Slot)

@@ -4,8 +4,8 @@ touches bookings asks before it saves, and says why it refuses."""
 import pytest
 from django.contrib.auth.models import User
 
-from events.models import Room, Session
-from registration.models import Booking, ProgrammeNotice
+from events.models import Edition, Room, Session
+from registration.models import Booking, OutgoingEmail, ProgrammeNotice
 from tests.admin_forms import form_values
 from tests.registration.conftest import MAY, workshop
 from tests.staff.conftest import sign_up
@@ -229,3 +229,46 @@ def test_a_room_made_larger_gives_its_sessions_seats_to_their_waiting_lists(
     assert "1 personne passe de la liste d'attente à une place confirmée." in shown
     response = staff.post(room_page(room), {**form_values(staff, room_page(room)), "capacity": "3"})
     assert response.status_code == 302 and Room.objects.get(pk=room.pk).capacity == 3
+
+
+def edition_page(edition):
+    return f"/admin/events/edition/{edition.pk}/change/"
+
+
+def edition_form(staff, edition, **changes):
+    data = {
+        name: value
+        for name, value in form_values(staff, edition_page(edition)).items()
+        if name != "programme_pdf"
+    }
+    return {**data, **changes}
+
+
+def test_the_edition_s_capacity_and_dates_hold_its_registrations(staff, open_edition, ben):
+    """Below the places given, or without a day people registered for: refused, saying
+    why; a raise gives the waiting list its places in order, with their emails."""
+    sign_up(open_edition, email="ana@example.org", sessions=[workshop(1)])
+    page = staff.post(edition_page(open_edition), edition_form(staff, open_edition, capacity="1"))
+    assert page.status_code == 200
+    assert "2 personnes ont déjà une place confirmée : la capacité ne peut pas descendre à 1." in (
+        page.text.replace("&#x27;", "'")
+    )
+    page = staff.post(
+        edition_page(open_edition), edition_form(staff, open_edition, end_date="2026-07-08")
+    )
+    assert page.status_code == 200
+    assert "Des personnes sont inscrites le jeudi 9 juillet 2026" in page.text
+    open_edition.refresh_from_db()
+    assert (open_edition.capacity, str(open_edition.end_date)) == (600, "2026-07-09")
+
+    Edition.objects.filter(pk=open_edition.pk).update(capacity=2)
+    cleo = sign_up(open_edition, email="cleo@example.org", sessions=[workshop(1)])
+    assert cleo.status == "waitlisted"
+    page = staff.post(edition_page(open_edition), edition_form(staff, open_edition, capacity="3"))
+    assert page.status_code == 302, page.context["adminform"].form.errors
+    cleo.refresh_from_db()
+    assert cleo.status == "confirmed"
+    assert Booking.objects.get(registration=cleo, session=workshop(1)).status == "confirmed"
+    shown = " ".join(str(m) for m in staff.get(page["Location"]).context["messages"])
+    assert "1 personne passe de la liste d'attente des Rencontres à une place confirmée." in shown
+    assert OutgoingEmail.objects.filter(registration=cleo, kind="registration_promoted").exists()
