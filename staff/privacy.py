@@ -24,8 +24,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from events.models import Edition
 from meetings import privacy as b2b
@@ -217,6 +219,18 @@ def registration_erase(*, registration, now=None):
         _export_logs_forget(words)
 
 
+# Finished tasks keep their arguments (« lien perdu »'s: the address asked for, registered
+# or not): the daily purge deletes them this long after they ran.
+TASK_RESULTS_KEPT = timedelta(days=7)
+
+
+def _task_results_purge(now):
+    DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        finished_at__lt=now - TASK_RESULTS_KEPT,
+    ).delete()
+
+
 def _export_filters_purge(today):
     """Export logs keep their filters (which may be a searched name) as long as personal
     data is kept: those made N months ago or earlier lose them."""
@@ -230,7 +244,8 @@ def _export_filters_purge(today):
 
 def registrations_purge(*, now=None):
     """Anonymise every edition whose retention period is over (and delete its badge sheets),
-    and blank the filters of exports as old. Returns how many registrations were anonymised
+    blank the filters of exports as old, and delete the tasks finished a week ago (their
+    arguments may be an address). Returns how many registrations were anonymised
     (0 when there was nothing left to do)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -241,4 +256,5 @@ def registrations_purge(*, now=None):
                 count += _anonymise(Registration.objects.filter(edition=edition), now)
                 _sheets_delete(list(BadgeSheet.objects.filter(edition=edition)))
     _export_filters_purge(today)
+    _task_results_purge(now)
     return count

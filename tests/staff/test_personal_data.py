@@ -326,3 +326,22 @@ def test_a_failed_purge_still_runs_again_next_day(full_workshop, time_machine, m
     assert runs.get(pk=next_run.pk).status == "SUCCESSFUL"
     (after,) = runs.filter(status="READY")
     assert after.run_after.astimezone(PARIS) == datetime(2027, 8, 3, 3, 0, tzinfo=PARIS)
+
+
+def test_the_daily_purge_deletes_tasks_finished_a_week_ago(edition_2026, time_machine):
+    """« Lien perdu » queues a task with the address asked for, registered or not: once run,
+    it is kept a week (staff who may read tasks see it), then the daily purge deletes it."""
+    from registration import services
+    from staff.privacy import registrations_purge
+
+    time_machine.move_to(datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), tick=False)
+    services.access_link_request(edition=edition_2026, email="nobody@example.org")
+    run_worker()
+    (ran,) = DBTaskResult.objects.filter(status="SUCCESSFUL")
+    assert "nobody@example.org" in str(ran.args_kwargs)
+    time_machine.move_to(datetime(2026, 5, 18, 10, 0, tzinfo=PARIS), tick=False)
+    registrations_purge()
+    assert DBTaskResult.objects.filter(pk=ran.pk).exists()  # six days: kept
+    time_machine.move_to(datetime(2026, 5, 19, 10, 1, tzinfo=PARIS), tick=False)
+    registrations_purge()
+    assert not DBTaskResult.objects.filter(pk=ran.pk).exists()
