@@ -382,7 +382,8 @@ PAGE_CACHE_SECONDS = 3600
 # Reverse proxies in front of the app servers that append the client's address to
 # X-Forwarded-For (0: none, the address is REMOTE_ADDR; 1: one nginx or load balancer...).
 # The client is the rightmost address the trusted proxies did not write; with 0 the header
-# is ignored, so a forged one buys nothing. See rencontres/clientip.py and the README.
+# is ignored, so a forged one buys nothing. See rencontres/ratelimit.py (client_address)
+# and the README.
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
 # What costs us, per client address and window (seconds): valid sign-ups (a town hall

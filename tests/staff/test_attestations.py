@@ -90,7 +90,7 @@ def test_sessions_of_the_days_attended_are_listed(client, attendee, time_machine
     arrive(attendee, datetime(2026, 7, 8, 8, 50, tzinfo=PARIS))
     time_machine.move_to(FRIDAY_AFTER, tick=False)
     text = pdf_text(client.get(personal(attendee) + "attestation.pdf"))
-    assert "Sessions suivies" in text and workshop(1).title in text
+    assert "Sessions réservées ces jours-là" in text and workshop(1).title in text
 
 
 def test_in_english_for_an_english_speaker(client, edition_2026, time_machine):
