@@ -31,5 +31,5 @@ class MeetingsConfig(AppConfig):
         if reminder_section not in DAY_BEFORE_SECTIONS:
             day_before_section(reminder_section)
             hooks.personal_links.append(
-                (_("Mon agenda à imprimer (PDF)"), "meetings:printed_agenda")
+                hooks.PersonalLink(_("Mon agenda à imprimer (PDF)"), "meetings:printed_agenda")
             )

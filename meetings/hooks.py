@@ -173,5 +173,5 @@ def connect():
         hooks.link_reads.append(meetings_read())
         hooks.agenda_rows.append(agenda_rows)
         hooks.personal_links.append(
-            (gettext_lazy("Mon agenda et mes rendez-vous B2B"), "meetings:home")
+            hooks.PersonalLink(gettext_lazy("Mon agenda et mes rendez-vous B2B"), "meetings:home")
         )

@@ -24,7 +24,10 @@ importing them: each app appends its functions in its AppConfig.ready().
 - ``signup_options``: SignupOption(name, field, apply): ``field(edition)`` gives a form
   field for the sign-up form (or None: not offered), ``apply(*, registration)`` runs in
   registration_create's transaction when it was ticked.
-- ``personal_links``: (label, URL name taking the token) shown on the personal page.
+- ``personal_links``: PersonalLink(label, URL name taking the token, shown): a button of
+  the personal page; ``shown(registration)``, if given, says whether this person gets it
+  (from what the link's statement read: ``registration.link_read``, part of the page's
+  memo key, or its row).
 
 Their emails go through the outbox with kinds they register (emails.register_kind).
 """
@@ -40,6 +43,13 @@ class LinkRead:
     tables: dict
     load: Callable
     always: bool = True  # False: read only for the views that ask (`personal(reads=…)`)
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    label: str
+    url_name: str
+    shown: Callable | None = None  # shown(registration) -> bool; None: to everyone
 
 
 @dataclass(frozen=True)

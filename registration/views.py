@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -182,11 +181,6 @@ def manage(request, registration, token):
     shows changed (pagememo)."""
     days, waitlist_position = registration.days_read, registration.waitlist_read
     can_change, can_cancel = can(registration, "change"), can(registration, "cancel")
-    # The attestation de présence (staff app) is offered once the event has begun; it is
-    # drawn only for someone whose arrival was recorded.
-    attestation = registration.status == registration.Status.CONFIRMED and (
-        timezone.now() >= registration.edition.starts_at
-    )
     key = None
     if not pagememo.has_messages(request):  # shown once: such a page is not kept
         key = pagememo.page_key(
@@ -200,7 +194,6 @@ def manage(request, registration, token):
             waitlist_position,
             can_change,
             can_cancel,
-            attestation,
             query="",
         )
         if page := pagememo.kept(request, key, token):
@@ -218,8 +211,11 @@ def manage(request, registration, token):
             "waitlist_position": waitlist_position,
             "can_change": can_change,
             "can_cancel": can_cancel,
-            "attestation": attestation,
-            "more_links": hooks.personal_links,
+            "more_links": [
+                (link.label, link.url_name)
+                for link in hooks.personal_links
+                if link.shown is None or link.shown(registration)
+            ],
         },
         token=token,
         key=key,

@@ -9,4 +9,9 @@ class StaffConfig(AppConfig):
     verbose_name = _("Registres de l'équipe")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the worker check)
+        from . import (
+            checks,  # noqa: F401  (registers the worker check)
+            hooks,
+        )
+
+        hooks.connect()

@@ -58,8 +58,8 @@ def attendee(edition_2026):
 def test_nobody_without_a_check_in_gets_one(client, attendee, time_machine):
     time_machine.move_to(FRIDAY_AFTER, tick=False)
     page = client.get(personal(attendee)).content.decode()
-    assert "attestation de présence" in page  # offered once the event has begun…
-    assert client.get(personal(attendee) + "attestation.pdf").status_code == 404  # …not drawn
+    assert "attestation de présence" not in page  # not offered without an arrival…
+    assert client.get(personal(attendee) + "attestation.pdf").status_code == 404  # …nor drawn
     with pytest.raises(attestations.NoAttendance):
         attestations.attestation_issue(registration=attendee)
     assert not Attestation.objects.exists()
@@ -73,6 +73,10 @@ def test_not_offered_before_the_event(client, attendee, time_machine):
 def test_after_a_check_in_the_person_downloads_it(client, attendee, time_machine):
     arrive(attendee, THURSDAY)
     time_machine.move_to(FRIDAY_AFTER, tick=False)
+    path = personal(attendee)
+    page = client.get(path).content.decode()  # offered once they arrived
+    assert "Télécharger mon attestation de présence (PDF)" in page
+    assert f'href="{path}attestation.pdf"' in page
     text = pdf_text(client.get(personal(attendee) + "attestation.pdf"))
     assert "Attestation de présence" in text and "Issa Ouédraogo" in text
     assert "Commune de Koudougou" in text and "Adjoint au maire" in text
