@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from events.models import CODE_ALPHABET, Session
@@ -29,6 +28,7 @@ from registration.queries import (
     reads_for,
     sessions_of,
 )
+from registration.search import fold
 from rencontres.sql import Table as SqlTable
 
 from .models import CheckIn, UndoneCheckIn
@@ -248,17 +248,14 @@ def _read_on(registration, day):
 
 
 def search(edition, text, limit=20):
-    """Live registrations whose name, organisation or address matches every word."""
+    """Live registrations whose name, organisation or address matches every word, without
+    regard to accents or case (« nguyen » finds « Nguyễn »): through the folded copy the
+    registration list searches too (registration/search.py)."""
     queryset = Registration.objects.filter(edition=edition).exclude(
         status=Registration.Status.CANCELLED
     )
-    for word in text.split()[:5]:
-        queryset = queryset.filter(
-            Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(organisation__icontains=word)
-            | Q(email__icontains=word)
-        )
+    for word in fold(text).split()[:5]:
+        queryset = queryset.filter(search_text__contains=word)
     return list(queryset.order_by("last_name", "first_name")[:limit])
 
 

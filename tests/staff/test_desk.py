@@ -83,6 +83,20 @@ def test_search_by_name_then_record(desk_client, edition_2026, at_the_door):
     assert CheckIn.objects.get().registration == person
 
 
+@pytest.mark.parametrize("typed", ["nguyen", "NGUYỄN thi", "thị hue", "Hué"])
+def test_a_name_is_found_however_its_accents_are_typed(
+    desk_client, edition_2026, at_the_door, typed
+):
+    """A desk in a hurry types « nguyen » for « Nguyễn Thị Huệ » (as the registration
+    list's search does)."""
+    person = make_registration(
+        edition_2026, first_name="Thị Huệ", last_name="Nguyễn", organisation="Ville de Hué"
+    )
+    make_registration(edition_2026, last_name="Autre")
+    page, _url = answered(desk_client.post(DESK + "scan/", {"q": typed}))
+    assert "1 personne trouvée" in page and f'href="{DESK}?personne={person.pk}"' in page
+
+
 def test_badge_reprint_is_not_an_arrival(desk_client, edition_2026, at_the_door):
     person = make_registration(edition_2026)
     response = desk_client.get(f"{DESK}badge/{person.pk}.pdf")
