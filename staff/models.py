@@ -101,6 +101,11 @@ class UndoneCheckIn(models.Model):
         return f"{self.registration} — {self.day:%Y-%m-%d}"
 
 
+# A 1,000-badge sheet lays out ten pages every second or so: ten minutes without a word
+# from its worker is a worker gone.
+STALLED_AFTER = timedelta(minutes=10)
+
+
 class BadgeSheet(models.Model):
     """A PDF of many badges, four per A4 page, built in the background by the task worker."""
 
@@ -133,6 +138,11 @@ class BadgeSheet(models.Model):
     )
     created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True, editable=False)
+    # When its worker last said something (took it, laid out pages): a sheet running with
+    # no word for STALLED_AFTER lost its worker (stopped, killed) and may be started again.
+    progress_at = models.DateTimeField(
+        _("dernière avancée"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -155,6 +165,14 @@ class BadgeSheet(models.Model):
     @property
     def in_progress(self):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def stalled(self, now):
+        """Running, yet its worker has said nothing for STALLED_AFTER: it stopped."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.progress_at is not None
+            and now - self.progress_at > STALLED_AFTER
+        )
 
     def waiting_since(self, now):
         """How long it has waited for a worker to take it (zero once taken)."""

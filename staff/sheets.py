@@ -14,7 +14,7 @@ from django.utils import timezone
 from registration.badges import sheet_pdf
 from registration.models import Registration
 
-from .models import BadgeSheet
+from .models import STALLED_AFTER, BadgeSheet
 
 # How often (in pages laid out) the progress is saved.
 PROGRESS_EVERY = 10
@@ -41,6 +41,24 @@ def badge_sheet_request(*, edition, registrations, description, user):
     return sheet
 
 
+def badge_sheet_restart(*, sheet, now=None):
+    """Start a sheet whose worker stopped (BadgeSheet.stalled) again: back to pending, one
+    conditional UPDATE (of two staff pressing « relancer », one restarts it), and a new
+    task. Returns whether it was restarted."""
+    from .tasks import build_badge_sheet
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        restarted = BadgeSheet.objects.filter(
+            pk=sheet.pk,
+            status=BadgeSheet.Status.RUNNING,
+            progress_at__lt=now - STALLED_AFTER,
+        ).update(status=BadgeSheet.Status.PENDING, pages_done=0, progress_at=None)
+        if restarted:
+            build_badge_sheet.enqueue(sheet.pk)
+    return bool(restarted)
+
+
 class _Progress(logging.Handler):
     """Counts the pages WeasyPrint lays out ("Step 5 - Creating layout - Page N")."""
 
@@ -53,7 +71,9 @@ class _Progress(logging.Handler):
             return
         page = record.args[0]
         if page % PROGRESS_EVERY == 0:
-            BadgeSheet.objects.filter(pk=self.sheet.pk).update(pages_done=page)
+            BadgeSheet.objects.filter(pk=self.sheet.pk).update(
+                pages_done=page, progress_at=timezone.now()
+            )
 
 
 def build(sheet_id):
@@ -63,7 +83,7 @@ def build(sheet_id):
     handed the same sheet, exactly one gets the row and builds it; a read, then a write,
     would let both see it pending and both build it."""
     claimed = BadgeSheet.objects.filter(pk=sheet_id, status=BadgeSheet.Status.PENDING).update(
-        status=BadgeSheet.Status.RUNNING
+        status=BadgeSheet.Status.RUNNING, progress_at=timezone.now()
     )
     sheet = BadgeSheet.objects.select_related("edition__venue").filter(pk=sheet_id).first()
     if sheet is None:

@@ -15,7 +15,7 @@ from events.queries import current_edition
 from .. import heartbeat
 from ..forms import BadgeSheetForm
 from ..models import BadgeSheet
-from ..sheets import badge_sheet_request
+from ..sheets import badge_sheet_request, badge_sheet_restart
 from .base import render_staff
 
 print_badges = permission_required("registration.print_badges", raise_exception=True)
@@ -48,15 +48,21 @@ def sheets(request):
 
 @staff_member_required
 @print_badges
+@require_http_methods(["GET", "POST"])
 def sheet(request, pk):
     sheet = get_object_or_404(BadgeSheet, pk=pk)
+    now = timezone.now()
+    if request.method == "POST":  # « Relancer »: its worker stopped
+        badge_sheet_restart(sheet=sheet, now=now)
+        return redirect("staff:badge_sheet", pk=sheet.pk)
     return render_staff(
         request,
         "staff/badge_sheet.html",
         {
             "sheet": sheet,
             "title": str(sheet),
-            "waiting_long": sheet.waiting_since(timezone.now()) > WAITING_LONG,
+            "waiting_long": sheet.waiting_since(now) > WAITING_LONG,
+            "stalled": sheet.stalled(now),
             "worker_running": heartbeat.worker_running(),
         },
     )

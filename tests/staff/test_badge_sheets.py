@@ -167,3 +167,37 @@ def test_a_sheet_deleted_before_its_build_is_not_built(edition_2026, admin_user)
     BadgeSheet.objects.filter(pk=sheet.pk).delete()
     assert sheets.build(sheet.pk) is None
     assert files() == before
+
+
+def test_a_sheet_whose_worker_stopped_says_so_and_starts_again(
+    admin_client, edition_2026, admin_user, time_machine
+):
+    """A worker killed while it laid the sheet out left it « running » for ever, the page
+    refreshing « Mise en page 0 / 1 » with no word. Ten minutes without a sign from it: the
+    page says so and offers to start it again, which a worker then builds."""
+    from datetime import datetime, timedelta
+
+    from registration.models import Registration
+    from staff.models import STALLED_AFTER
+    from tests.factories import PARIS
+
+    time_machine.move_to(datetime(2026, 7, 6, 9, 0, tzinfo=PARIS), tick=False)
+    make_registration(edition_2026, last_name="Stalled")
+    sheet = sheets.badge_sheet_request(
+        edition=edition_2026, registrations=Registration.objects.all(), description="x",
+        user=admin_user,
+    )  # fmt: skip
+    # The worker took it, then died (the claim, without the rest of build()).
+    BadgeSheet.objects.filter(pk=sheet.pk).update(status="running", progress_at=datetime.now(PARIS))
+    page = f"/admin/outils/badges/{sheet.pk}/"
+    assert "La préparation s'est interrompue" not in admin_client.get(page).text
+    assert admin_client.post(page).status_code == 302  # too early: nothing restarted
+    assert BadgeSheet.objects.get(pk=sheet.pk).status == "running"
+    time_machine.shift(STALLED_AFTER + timedelta(seconds=1))
+    shown = admin_client.get(page).text.replace("&#x27;", "'")
+    assert "La préparation s'est interrompue" in shown and 'http-equiv="refresh"' not in shown
+    assert admin_client.post(page).status_code == 302
+    assert BadgeSheet.objects.get(pk=sheet.pk).status == "pending"
+    run_worker()
+    sheet.refresh_from_db()
+    assert sheet.status == "ready" and sheet.pdf
