@@ -59,7 +59,8 @@ def _accepted(programme):
 def problem_of(programme, *, now=None):
     """The programme's accepted requests as the optimiser's Problem, keyed by request: with
     their scheduled meeting's time and table, or none yet. Meetings already past count as
-    locked: they never move (7 queries)."""
+    locked: they never move; those reported as not held are left out, as they are of the
+    caps (7 queries)."""
     now = now or timezone.now()
     times = list(MeetingTime.objects.filter(programme=programme).order_by("starts_at"))
     meetings = {m.request_id: m for m in _meetings(programme)}
@@ -67,6 +68,9 @@ def problem_of(programme, *, now=None):
     items = []
     for request in _accepted(programme):
         meeting = meetings.get(request.pk)
+        if meeting and meeting.not_held_at and meeting.time.starts_at <= now:
+            # Reported as not held: over, and off both caps (as services._count_meetings).
+            continue
         items.append(
             Item(
                 key=request.pk,

@@ -89,6 +89,11 @@ def test_a_meeting_not_held_frees_its_place_under_the_cap(programme, day_one, ti
     services.meeting_report_not_held(meeting=meeting, registration=alice)
     request = services.request_create(sender=alice, recipient=carol, message="Un autre ?")
     assert request.status == "pending"
+    # The scheduling engine counts the same: the meeting not held is not in its problem.
+    from meetings import planning
+
+    problem = planning.problem_of(programme)
+    assert meeting.request_id not in {item.key for item in problem.items}
 
 
 def test_someone_else_cannot_report(day_one, time_machine):
