@@ -140,9 +140,7 @@ class BadgeSheet(models.Model):
     finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True, editable=False)
     # When its worker last said something (took it, laid out pages): a sheet running with
     # no word for STALLED_AFTER lost its worker (stopped, killed) and may be started again.
-    progress_at = models.DateTimeField(
-        _("dernière avancée"), null=True, blank=True, editable=False
-    )
+    progress_at = models.DateTimeField(_("dernière avancée"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -9,9 +9,17 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.admin import EditionAdmin, RoomAdmin, RoomInline, SessionAdmin, SlotAdmin, VenueAdmin
+from events.admin import (
+    EditionAdmin,
+    RoomAdmin,
+    RoomInline,
+    SessionAdmin,
+    SessionTypeAdmin,
+    SlotAdmin,
+    VenueAdmin,
+)
 from events.forms import SessionForm
-from events.models import Edition, Room, Session, Slot, Venue
+from events.models import Edition, Room, Session, SessionType, Slot, Venue
 from registration import programme
 from registration import services as registration_services
 from registration.models import Booking
@@ -278,6 +286,37 @@ class StaffEditionAdmin(EditionAdmin):
             messages.error(request, str(refusal))
 
 
+class StaffSessionTypeForm(forms.ModelForm):
+    """A type whose sessions hold bookings stays bookable: its seats and waiting lists
+    would be left behind, counted by nobody. Unpublish or delete those sessions first (each
+    releases its bookings and tells the people)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_bookable and not cleaned.get("is_bookable"):
+            booked = Booking.objects.filter(session__type=self.instance).count()
+            if booked:
+                self.add_error(
+                    "is_bookable",
+                    ngettext(
+                        "%(count)d réservation existe pour des sessions de ce type : dépubliez "
+                        "ou supprimez d'abord ces sessions (les personnes sont prévenues).",
+                        "%(count)d réservations existent pour des sessions de ce type : "
+                        "dépubliez ou supprimez d'abord ces sessions (les personnes sont "
+                        "prévenues).",
+                        booked,
+                    )
+                    % {"count": booked},
+                )
+        return cleaned
+
+
+class StaffSessionTypeAdmin(SessionTypeAdmin):
+    form = StaffSessionTypeForm
+
+
+admin.site.unregister(SessionType)
+admin.site.register(SessionType, StaffSessionTypeAdmin)
 admin.site.unregister(Edition)
 admin.site.register(Edition, StaffEditionAdmin)
 admin.site.unregister(Session)

@@ -272,3 +272,18 @@ def test_the_edition_s_capacity_and_dates_hold_its_registrations(staff, open_edi
     shown = " ".join(str(m) for m in staff.get(page["Location"]).context["messages"])
     assert "1 personne passe de la liste d'attente des Rencontres à une place confirmée." in shown
     assert OutgoingEmail.objects.filter(registration=cleo, kind="registration_promoted").exists()
+
+
+def test_a_type_with_bookings_stays_bookable(staff, open_edition, ben):
+    atelier = workshop(1).type
+    page = f"/admin/events/sessiontype/{atelier.pk}/change/"
+    data = form_values(staff, page)
+    data.pop("is_bookable", None)  # unticked
+    response = staff.post(page, data)
+    assert response.status_code == 200
+    assert "2 réservations existent pour des sessions de ce type" in response.text
+    atelier.refresh_from_db()
+    assert atelier.is_bookable
+    data["name_fr"] = "Atelier"  # any other change is saved
+    response = staff.post(page, {**data, "is_bookable": "on"})
+    assert response.status_code == 302
