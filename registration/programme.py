@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from events import services as programme
-from events.models import Session
+from events.models import Session, Slot
 
 from . import emails
 from .models import Booking, ProgrammeNotice
@@ -252,20 +252,44 @@ def session_delete(*, session, now=None):
         Session.objects.filter(pk=session.pk).delete()
 
 
-def slot_save(*, slot, now=None):
-    """Save a slot; when its times change its sessions move with it, and the people booked
-    on them are told (see events.services.slot_save)."""
+def slot_clashes(*, slot):
+    """The people an edited (unsaved, valid) slot's new times would put in two sessions at
+    once: booked on one of its sessions and on a session of another slot it now meets.
+    Reads only."""
+    old = Slot.objects.filter(pk=slot.pk).values_list("starts_at", "ends_at").first()
+    if old is None or old == (slot.starts_at, slot.ends_at):
+        return []
+    return [
+        clash
+        for session in programme.slot_sessions_after(slot, old[0])
+        for clash in _clashes(session)
+        if clash.other.slot_id != session.slot_id
+    ]
+
+
+def slot_save(*, slot, resolution=Resolution.KEEP, now=None):
+    """Save a slot; when its times change its sessions move with it, the people booked on
+    them are told (see events.services.slot_save), and those it puts in two sessions at
+    once are handled as `resolution` says (as for a session moved: slot_clashes lists them
+    first). Returns what the moved sessions were before."""
+    if resolution not in Resolution.ALL:
+        raise ValueError(resolution)
     now = now or timezone.now()
     with transaction.atomic():
+        clashes = slot_clashes(slot=slot)
+        # The sessions whose seats may move, locked in the fixed order before any change.
+        touched = {c.booking.session_id for c in clashes} | {c.other.session_id for c in clashes}
+        list(_locked(Session.objects.filter(pk__in=touched).order_by("pk")).values_list("pk"))
         moved = programme.slot_save(slot=slot)
         sessions = {s.pk: s for s in Session.objects.filter(pk__in=[b.session_id for b in moved])}
         for before in moved:
             session = sessions[before.session_id]
             _notify(Booking.objects.filter(session=session), before, session, now)
-            # A slot moved onto the next one's times: both seats kept, the people told.
-            for clash in _clashes(session):
-                if clash.other.slot_id != session.slot_id:
-                    _notice(clash.booking.registration, session, OVERLAP, before, now)
+        changes = Changes()
+        for pk in sorted(_resolve(clashes, resolution, now)):
+            seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
+            changes.promoted_bookings += _promote_bookings(seats, now)
+        emails.promotions(changes)
     return moved
 
 

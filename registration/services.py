@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -282,7 +282,12 @@ def _promote_bookings(session, now):
     Bookings of registrations still on the edition's waiting list wait their turn; once
     the session has begun, its seats go to nobody (no « place freed » after the fact)."""
     promoted = []
-    busy = Booking.objects.filter(slot=session.slot_id, status=Booking.Status.CONFIRMED)
+    # A seat at that time already: in the slot, or in a session of another slot that staff
+    # moved onto this one's times.
+    busy = Booking.objects.filter(status=Booking.Status.CONFIRMED).filter(
+        Q(slot=session.slot_id)
+        | Q(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+    )
     while session.starts_at > now and _has_seat(session):
         booking = (
             Booking.objects.filter(
@@ -290,8 +295,8 @@ def _promote_bookings(session, now):
                 status=Booking.Status.WAITLISTED,
                 registration__status=Registration.Status.CONFIRMED,
             )
-            # Not someone who already holds a seat at that time (staff moved a session
-            # onto theirs and put this one on its waiting list).
+            # Not someone who already holds a seat at that time (staff moved a session,
+            # or a slot, onto theirs and put this one on its waiting list).
             .exclude(Exists(busy.filter(registration=OuterRef("registration"))))
             .order_by("created_at", "pk")
             .first()

@@ -18,7 +18,7 @@ from events.admin import (
     SlotAdmin,
     VenueAdmin,
 )
-from events.forms import SessionForm
+from events.forms import SessionForm, SlotForm
 from events.models import Edition, Room, Session, SessionType, Slot, Venue
 from registration import programme
 from registration import services as registration_services
@@ -29,10 +29,9 @@ from .attendance_admin import AttendanceSheetsAction
 SHOWN = 15  # names listed in the confirmation, the rest counted
 
 
-class StaffSessionForm(SessionForm):
-    """The session form, with the choices staff make when an edit touches bookings."""
-
-    resolution = forms.ChoiceField(
+def resolution_field():
+    """What staff choose for the people a move puts in two sessions at once."""
+    return forms.ChoiceField(
         label=_("Personnes inscrites à deux sessions en même temps"),
         required=False,
         widget=forms.RadioSelect,
@@ -49,6 +48,32 @@ class StaffSessionForm(SessionForm):
         ],
         help_text=_("Demandé seulement si le déplacement crée un chevauchement."),
     )
+
+
+def ask_about(form, clashes):
+    """Unless staff chose, the form comes back naming the people in two sessions at once."""
+    if not clashes or form.cleaned_data.get("resolution"):
+        return
+    names = [f"{c.booking.registration.full_name} (« {c.other.session.title} »)" for c in clashes]
+    more = len(clashes) - SHOWN
+    listing = ", ".join(names[:SHOWN]) + (f" … (+{more})" if more > 0 else "")
+    form.add_error(
+        "resolution",
+        ngettext(
+            "À ce nouvel horaire, %(count)d personne aurait deux sessions en même "
+            "temps : %(names)s. Choisissez ce qu'il advient de sa réservation.",
+            "À ce nouvel horaire, %(count)d personnes auraient deux sessions en même "
+            "temps : %(names)s. Choisissez ce qu'il advient de leurs réservations.",
+            len(clashes),
+        )
+        % {"count": len(clashes), "names": listing},
+    )
+
+
+class StaffSessionForm(SessionForm):
+    """The session form, with the choices staff make when an edit touches bookings."""
+
+    resolution = resolution_field()
     confirm_release = forms.BooleanField(
         label=_("Libérer les réservations de cette session et prévenir les personnes"),
         required=False,
@@ -81,24 +106,7 @@ class StaffSessionForm(SessionForm):
                 )
                 % {"count": plan.booked},
             )
-        if plan.clashes and not self.cleaned_data.get("resolution"):
-            names = [
-                f"{c.booking.registration.full_name} (« {c.other.session.title} »)"
-                for c in plan.clashes[:SHOWN]
-            ]
-            more = len(plan.clashes) - SHOWN
-            listing = ", ".join(names) + (f" … (+{more})" if more > 0 else "")
-            self.add_error(
-                "resolution",
-                ngettext(
-                    "À ce nouvel horaire, %(count)d personne aurait deux sessions en même "
-                    "temps : %(names)s. Choisissez ce qu'il advient de sa réservation.",
-                    "À ce nouvel horaire, %(count)d personnes auraient deux sessions en même "
-                    "temps : %(names)s. Choisissez ce qu'il advient de leurs réservations.",
-                    len(plan.clashes),
-                )
-                % {"count": len(plan.clashes), "names": listing},
-            )
+        ask_about(self, plan.clashes)
 
 
 class StaffSessionAdmin(AttendanceSheetsAction, SessionAdmin):
@@ -155,9 +163,25 @@ class StaffSessionAdmin(AttendanceSheetsAction, SessionAdmin):
             programme.session_delete(session=session)
 
 
+class StaffSlotForm(SlotForm):
+    """The slot form: shifting it moves its sessions; people it would put in two sessions
+    at once are named first, and staff choose (as for a session moved)."""
+
+    resolution = resolution_field()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors and self.instance.pk:
+            ask_about(self, programme.slot_clashes(slot=self.instance))
+
+
 class StaffSlotAdmin(SlotAdmin):
+    form = StaffSlotForm
+    fields = [*SlotAdmin.fields, "resolution"]
+
     def save_model(self, request, obj, form, change):
-        moved = programme.slot_save(slot=obj)  # its sessions move with it
+        resolution = form.cleaned_data.get("resolution") or programme.Resolution.KEEP
+        moved = programme.slot_save(slot=obj, resolution=resolution)  # its sessions move
         told = (
             Booking.objects.filter(session__in=[before.session_id for before in moved])
             .values("registration")

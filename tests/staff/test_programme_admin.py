@@ -287,3 +287,38 @@ def test_a_type_with_bookings_stays_bookable(staff, open_edition, ben):
     data["name_fr"] = "Atelier"  # any other change is saved
     response = staff.post(page, {**data, "is_bookable": "on"})
     assert response.status_code == 302
+
+
+def test_a_slot_shifted_onto_other_sessions_asks_first_then_does_as_staff_chose(
+    staff, open_edition
+):
+    """Thursday's 14:30 slot stretched to 16:00 meets workshop 5 (15:30): Zoé, booked on
+    both, is named before anything is saved; staff put her on the workshop's waiting list,
+    and its seat goes to the next in line."""
+    from datetime import timedelta
+
+    from meetings.models import MeetingTime
+
+    café = Session.objects.get(title_fr__startswith="Café des Rencontres 1")
+    zoe = sign_up(open_edition, email="zoe@example.org", sessions=[café, workshop(5)])
+    slot = café.slot
+    others = slot.sessions.exclude(pk=café.pk)
+    MeetingTime.objects.filter(session__in=others).delete()  # the B2B block is one of them
+    others.delete()  # their rooms are taken at 15:30
+    Session.objects.filter(pk=workshop(5).pk).update(capacity=1)
+    yann = sign_up(open_edition, email="yann@example.org", sessions=[workshop(5)])
+    assert Booking.objects.get(registration=yann).status == "waitlisted"
+    page = f"/admin/events/slot/{slot.pk}/change/"
+    data = {**form_values(staff, page), "end": "16h"}
+    response = staff.post(page, data)
+    assert response.status_code == 200
+    assert "1 personne aurait deux sessions en même temps : Zoe Test" in (
+        response.text.replace("&#x27;", "'").replace("&laquo;", "«")
+    )
+    slot.refresh_from_db()
+    assert slot.ends_at - slot.starts_at == timedelta(hours=1)  # nothing saved
+    response = staff.post(page, {**data, "resolution": "waitlist_other"})
+    assert response.status_code == 302
+    mine = {b.session_id: b.status for b in Booking.objects.filter(registration=zoe)}
+    assert mine == {café.pk: "confirmed", workshop(5).pk: "waitlisted"}
+    assert Booking.objects.get(registration=yann).status == "confirmed"
