@@ -231,6 +231,14 @@ def _task_results_purge(now):
     ).delete()
 
 
+def _orphan_emails_purge(today):
+    """Messages whose registration was deleted outright (the admin allowed it once) are
+    found by no edition's purge: deleted once as old as the retention period."""
+    last_day = months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
+    before = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time()))
+    OutgoingEmail.objects.filter(registration__isnull=True, created_at__lt=before).delete()
+
+
 def _export_filters_purge(today):
     """Export logs keep their filters (which may be a searched name) as long as personal
     data is kept: those made N months ago or earlier lose them."""
@@ -244,9 +252,9 @@ def _export_filters_purge(today):
 
 def registrations_purge(*, now=None):
     """Anonymise every edition whose retention period is over (and delete its badge sheets),
-    blank the filters of exports as old, and delete the tasks finished a week ago (their
-    arguments may be an address). Returns how many registrations were anonymised
-    (0 when there was nothing left to do)."""
+    blank the filters of exports as old, delete messages left without their registration as
+    old, and the tasks finished a week ago (their arguments may be an address). Returns how
+    many registrations were anonymised (0 when there was nothing left to do)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     count = 0
@@ -256,5 +264,6 @@ def registrations_purge(*, now=None):
                 count += _anonymise(Registration.objects.filter(edition=edition), now)
                 _sheets_delete(list(BadgeSheet.objects.filter(edition=edition)))
     _export_filters_purge(today)
+    _orphan_emails_purge(today)
     _task_results_purge(now)
     return count

@@ -345,3 +345,21 @@ def test_the_daily_purge_deletes_tasks_finished_a_week_ago(edition_2026, time_ma
     time_machine.move_to(datetime(2026, 5, 19, 10, 1, tzinfo=PARIS), tick=False)
     registrations_purge()
     assert not DBTaskResult.objects.filter(pk=ran.pk).exists()
+
+
+def test_the_purge_deletes_messages_left_without_their_registration(edition_2026, time_machine):
+    """A registration deleted outright (the admin allowed it once) left its messages, with
+    their address, found by no edition's purge."""
+    from registration.models import OutgoingEmail
+    from staff.privacy import registrations_purge
+
+    time_machine.move_to(datetime(2026, 5, 12, 10, 0, tzinfo=PARIS), tick=False)
+    orphan = OutgoingEmail.objects.create(
+        kind="registration_created", to="gone@example.org", message_id="<orphan@x>"
+    )
+    time_machine.move_to(datetime(2027, 5, 10, 10, 0, tzinfo=PARIS), tick=False)
+    registrations_purge()
+    assert OutgoingEmail.objects.filter(pk=orphan.pk).exists()  # under a year: kept
+    time_machine.move_to(datetime(2027, 5, 14, 10, 0, tzinfo=PARIS), tick=False)
+    registrations_purge()
+    assert not OutgoingEmail.objects.filter(pk=orphan.pk).exists()
