@@ -89,3 +89,12 @@ def test_staff_run_preview_and_apply_and_the_moved_person_sees_it(
     expect(page.locator("main")).to_contain_text(
         f"{capfirst(formats.date_format(start, 'l j F'))}, {start:%H:%M}"
     )
+    # Their calendar feed too: the same meeting (its UID), at its new time, SEQUENCE bumped.
+    feed = page.request.get(live_server.url + reverse("registration:agenda", args=[token]))
+    assert feed.ok
+    (event,) = [
+        e
+        for e in icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
+        if str(e["uid"]) == f"b2b-{moved.guid}@rencontres-aict"
+    ]
+    assert event["dtstart"].dt == moved.time.starts_at and int(event["sequence"]) == 1
