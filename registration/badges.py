@@ -115,6 +115,18 @@ def render_pdf(html, *, stylesheets=(STYLESHEET,)):
     )
 
 
+def render_pdfs(htmls, *, stylesheets):
+    """Several documents in one PDF, each laid out on its own: its page counters (« n / N »)
+    count its own pages, not the whole file's."""
+    from weasyprint import CSS, HTML
+
+    base = str(Path(settings.BASE_DIR) / "static")
+    css = [CSS(filename=str(path)) for path in stylesheets]
+    documents = [HTML(string=html, base_url=base).render(stylesheets=css) for html in htmls]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def sheet_pdf(edition, registrations):
     return render_pdf(sheet_html(edition, registrations), stylesheets=SHEET_STYLESHEETS)
 

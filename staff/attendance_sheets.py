@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from registration.badges import render_pdf
+from registration.badges import render_pdfs
 from registration.models import Registration
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "attendance-sheet.css"
@@ -51,12 +51,17 @@ def sheet_context(edition, *, session=None, day=None):
 
 
 def sheets_pdf(edition, *, sessions=(), days=()):
-    """One PDF holding one sheet per session and per day, each starting on a new page."""
+    """One PDF holding one sheet per session and per day, each starting on a new page and
+    numbered on its own (« 1 / 2 » of that session's sheet, as it is handed out)."""
     sheets = [sheet_context(edition, session=session) for session in sessions] + [
         sheet_context(edition, day=day) for day in days
     ]
-    html = render_to_string("staff/attendance_sheet.html", {"sheets": sheets, "edition": edition})
-    return render_pdf(html, stylesheets=(STYLESHEET,))
+    groups = [[sheet] for sheet in sheets] or [[]]  # none asked for: an empty document
+    htmls = [
+        render_to_string("staff/attendance_sheet.html", {"sheets": group, "edition": edition})
+        for group in groups
+    ]
+    return render_pdfs(htmls, stylesheets=(STYLESHEET,))
 
 
 def sheets_response(edition, *, sessions=(), days=(), name):

@@ -108,6 +108,8 @@ def test_the_session_admin_prints_the_sheets_of_the_selected_sessions(admin_clie
     pages = pages_text(response)
     assert len(pages) == 2 and "PREMIER" in pages[0] and second.title in pages[1]
     assert "Personne n'est attendu·e" in pages[1]
+    # Each sheet numbered on its own, as it is handed out in its room.
+    assert pages[0].rstrip().endswith("1 / 1") and pages[1].rstrip().endswith("1 / 1")
 
 
 def test_the_sessions_page_links_to_the_sheets(sheets_client, edition_2026):
