@@ -171,11 +171,17 @@ def session_update(*, session, resolution=Resolution.KEEP, now=None):
         session.save()
         if before.differs(session):
             _notify(Booking.objects.filter(session=session), before, session, now)
-        for pk in sorted({session.pk, *freed}):
-            seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
-            changes.promoted_bookings += _promote_bookings(seats, now)
-        emails.promotions(changes)
+        _promote_and_tell({session.pk, *freed}, changes, now)
     return changes
+
+
+def _promote_and_tell(session_ids, changes, now):
+    """Give the free seats of these (locked) sessions to their waiting lists, in pk order,
+    and queue the messages of those promoted (into `changes`)."""
+    for pk in sorted(set(session_ids)):
+        seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
+        changes.promoted_bookings += _promote_bookings(seats, now)
+    emails.promotions(changes)
 
 
 def _moves(old, session):
@@ -285,11 +291,7 @@ def slot_save(*, slot, resolution=Resolution.KEEP, now=None):
         for before in moved:
             session = sessions[before.session_id]
             _notify(Booking.objects.filter(session=session), before, session, now)
-        changes = Changes()
-        for pk in sorted(_resolve(clashes, resolution, now)):
-            seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
-            changes.promoted_bookings += _promote_bookings(seats, now)
-        emails.promotions(changes)
+        _promote_and_tell(_resolve(clashes, resolution, now), Changes(), now)
     return moved
 
 
@@ -331,8 +333,5 @@ def room_save(*, room, now=None):
         if room.capacity is not None and (too_low := _too_full(sessions, room)):
             raise too_low
         room.save()
-        for pk in locked:
-            seats = Session.objects.select_related("room", "type", "slot").get(pk=pk)
-            changes.promoted_bookings += _promote_bookings(seats, now)
-        emails.promotions(changes)
+        _promote_and_tell(locked, changes, now)
     return changes
