@@ -42,6 +42,12 @@ def _placing(name, **sizes):
     return row, problem, plan, weight, chance
 
 
+def _proven(status):
+    """A stage's solver status as the table says it: its optimum proven, or the best found
+    within the time limit."""
+    return {"OPTIMAL": "proven", "FEASIBLE": "best found"}.get(status, status.lower())
+
+
 def _rerun(problem, plan, weight, chance):
     again = with_new_acceptances(problem, plan, weight, chance, count=50)
     started = perf_counter()
@@ -56,7 +62,8 @@ def _rerun(problem, plan, weight, chance):
         figure=(
             f"{new_placed}/{len(new)} new placed, {len(second.moved)} of {before} announced "
             f"moved, {before - kept} dropped; placed {len(plan.placed)} → {len(second.placed)}; "
-            f"{seconds:.1f} s"
+            f"{seconds:.1f} s; stages (placed, moved, gaps): "
+            + ", ".join(_proven(status) for status, _seconds in second.stages)
         ),
         share=None,
         goal="none dropped; moves only for the new ones (≤ new placed)",
