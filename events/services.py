@@ -86,7 +86,14 @@ def slot_save(*, slot):
     slot_sessions_after). Returns what the moved sessions were before (Before), for the
     people who booked them."""
     with transaction.atomic():
-        old = Slot.objects.select_for_update().filter(pk=slot.pk).first() if slot.pk else None
+        # NO KEY UPDATE: the slot's times change, never its key, so a booking referencing
+        # it still commits (PostgreSQL's deferred foreign-key check takes KEY SHARE on it)
+        # while a sign-up holding one of its sessions waits for nothing here.
+        old = (
+            Slot.objects.select_for_update(no_key=True).filter(pk=slot.pk).first()
+            if slot.pk
+            else None
+        )
         if old is None or (old.starts_at, old.ends_at) == (slot.starts_at, slot.ends_at):
             slot.save()
             return []

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import emails
 from .availability import busy
-from .models import Meeting, MeetingRequest, MeetingSeat, MeetingTime, ScheduleRun, Table
+from .models import (
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingTime,
+    Profile,
+    ScheduleRun,
+    Table,
+)
 from .optimiser import Item, Problem, greedy, idle_gaps, optimise
 from .services import Refused
 
@@ -93,8 +101,8 @@ def problem_of(programme, *, now=None):
 
 def fingerprint(programme):
     """What a plan depends on and staff or attendees may change meanwhile: the accepted
-    requests, the scheduled meetings (time, table, lock, revision) and the tables (3
-    queries)."""
+    requests, the scheduled meetings (time, table, lock, revision), the tables and the
+    times people blocked (4 queries)."""
     rows = [
         tuple(_accepted(programme).values_list("pk", flat=True)),
         tuple(
@@ -103,6 +111,11 @@ def fingerprint(programme):
             .values_list("pk", "time", "table", "is_locked", "sequence")
         ),
         tuple(Table.objects.filter(programme=programme).order_by("pk").values_list("pk", "host")),
+        tuple(
+            Profile.blocked_times.through.objects.filter(meetingtime__programme=programme)
+            .order_by("profile", "meetingtime")
+            .values_list("profile", "meetingtime")
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 

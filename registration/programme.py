@@ -258,19 +258,29 @@ def session_delete(*, session, now=None):
         Session.objects.filter(pk=session.pk).delete()
 
 
+def _slot_moves(slot):
+    """The slot's sessions as they will be at its edited times (unsaved), or [] when its
+    times do not change."""
+    old = Slot.objects.filter(pk=slot.pk).values_list("starts_at", "ends_at").first()
+    if old is None or old == (slot.starts_at, slot.ends_at):
+        return []
+    return programme.slot_sessions_after(slot, old[0])
+
+
+def _slot_clashes(sessions):
+    return [
+        clash
+        for session in sessions
+        for clash in _clashes(session)
+        if clash.other.slot_id != session.slot_id
+    ]
+
+
 def slot_clashes(*, slot):
     """The people an edited (unsaved, valid) slot's new times would put in two sessions at
     once: booked on one of its sessions and on a session of another slot it now meets.
     Reads only."""
-    old = Slot.objects.filter(pk=slot.pk).values_list("starts_at", "ends_at").first()
-    if old is None or old == (slot.starts_at, slot.ends_at):
-        return []
-    return [
-        clash
-        for session in programme.slot_sessions_after(slot, old[0])
-        for clash in _clashes(session)
-        if clash.other.slot_id != session.slot_id
-    ]
+    return _slot_clashes(_slot_moves(slot))
 
 
 def slot_save(*, slot, resolution=Resolution.KEEP, now=None):
@@ -282,10 +292,15 @@ def slot_save(*, slot, resolution=Resolution.KEEP, now=None):
         raise ValueError(resolution)
     now = now or timezone.now()
     with transaction.atomic():
-        clashes = slot_clashes(slot=slot)
-        # The sessions whose seats may move, locked in the fixed order before any change.
-        touched = {c.booking.session_id for c in clashes} | {c.other.session_id for c in clashes}
+        # Every session whose seats may move — the slot's own and those they meet at the
+        # new times — locked at once in the fixed order (as a sign-up locks them), then the
+        # people in two sessions at once read under those locks.
+        moving = _slot_moves(slot)
+        touched = {s.pk for s in moving}
+        for session in moving:
+            touched.update(_meeting(session))
         list(_locked(Session.objects.filter(pk__in=touched).order_by("pk")).values_list("pk"))
+        clashes = _slot_clashes(_slot_moves(slot))
         moved = programme.slot_save(slot=slot)
         sessions = {s.pk: s for s in Session.objects.filter(pk__in=[b.session_id for b in moved])}
         for before in moved:
@@ -300,7 +315,15 @@ def room_capacity_plan(*, room):
     given exceed the room's new capacity, as CapacityTooLow, or None. Reads only."""
     if room.pk is None or room.capacity is None:
         return None
-    return _too_full(Session.objects.filter(room_id=room.pk, capacity__isnull=True), room)
+    return _too_full(_taking_capacity_of(room), room)
+
+
+def _taking_capacity_of(room):
+    """The sessions still to come whose capacity is this room's (none of their own): a
+    room serves every edition at its venue, and past sessions keep the seats they gave."""
+    return Session.objects.filter(
+        room_id=room.pk, capacity__isnull=True, ends_at__gt=timezone.now()
+    )
 
 
 def _too_full(sessions, room):
@@ -328,7 +351,7 @@ def room_save(*, room, now=None):
         room.save()
         return changes
     with transaction.atomic():
-        sessions = Session.objects.filter(room_id=room.pk, capacity__isnull=True).order_by("pk")
+        sessions = _taking_capacity_of(room).order_by("pk")
         locked = list(_locked(sessions).values_list("pk", flat=True))
         if room.capacity is not None and (too_low := _too_full(sessions, room)):
             raise too_low

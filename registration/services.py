@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import Edition, Room, Session, SessionType, Slot
 from rencontres.sql import Table as SqlTable
@@ -644,9 +645,12 @@ def edition_change_refusal(*, edition):
     )
     confirmed = live.filter(status=Registration.Status.CONFIRMED).count()
     if edition.capacity is not None and edition.capacity < confirmed:
-        return _(
+        return ngettext(
+            "%(confirmed)d personne a déjà une place confirmée : la capacité ne peut pas "
+            "descendre à %(capacity)d.",
             "%(confirmed)d personnes ont déjà une place confirmée : la capacité ne peut pas "
-            "descendre à %(capacity)d."
+            "descendre à %(capacity)d.",
+            confirmed,
         ) % {"confirmed": confirmed, "capacity": edition.capacity}
     left_out = (
         AttendanceDay.objects.filter(registration__in=live)

@@ -40,7 +40,8 @@ class AdminSite(admin.AdminSite):
       refuses the query of a few hundred).
     - Anything else a filter makes the query fail on before the database runs it (a year
       past 9999 in `created_at__year__gte`, a date whose conversion to UTC leaves the
-      calendar): the list, rendered here, is answered `?e=1` too, and the error logged."""
+      calendar): the list (a GET with a query string), rendered here, is answered `?e=1`
+      too, and the error logged. Actions and saves keep their own errors."""
 
     def admin_view(self, view, cacheable=False):
         # Inside Django's own wrapper: the login and permissions are checked first.
@@ -60,13 +61,14 @@ def _bounded(view):
         if len(words) > SEARCH_WORDS:  # each word is a condition on every searched column
             request.GET = request.GET.copy()
             request.GET[SEARCH_VAR] = " ".join(words[:SEARCH_WORDS])
+        if request.method not in ("GET", "HEAD") or not request.GET:
+            # An action or a save: its errors are its own (and may follow writes).
+            return view(request, *args, **kwargs)
         try:
             response = view(request, *args, **kwargs)
             render = getattr(response, "render", None)
             return render() if render is not None else response
         except (OverflowError, ValueError) as error:
-            if not (request.GET or request.POST):
-                raise
             logger.warning("An admin list's filters cannot be run: %r", error, exc_info=True)
             return wrong_filter
 

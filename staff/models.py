@@ -165,12 +165,10 @@ class BadgeSheet(models.Model):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
     def stalled(self, now):
-        """Running, yet its worker has said nothing for STALLED_AFTER: it stopped."""
-        return (
-            self.status == self.Status.RUNNING
-            and self.progress_at is not None
-            and now - self.progress_at > STALLED_AFTER
-        )
+        """Running, yet its worker has said nothing for STALLED_AFTER: it stopped. (A sheet
+        claimed before the worker said anything has only its request time.)"""
+        said = self.progress_at or self.created_at
+        return self.status == self.Status.RUNNING and now - said > STALLED_AFTER
 
     def waiting_since(self, now):
         """How long it has waited for a worker to take it (zero once taken)."""

@@ -6,6 +6,7 @@ only routes their writes and adds the confirmation a move needs when it touches 
 from django import forms
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -318,7 +319,10 @@ class StaffSessionTypeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.instance.is_bookable and not cleaned.get("is_bookable"):
-            booked = Booking.objects.filter(session__type=self.instance).count()
+            # Sessions still to come: a type serves every edition, past ones keep theirs.
+            booked = Booking.objects.filter(
+                session__type=self.instance, session__ends_at__gt=timezone.now()
+            ).count()
             if booked:
                 self.add_error(
                     "is_bookable",

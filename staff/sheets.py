@@ -9,6 +9,7 @@ import math
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from registration.badges import sheet_pdf
@@ -49,10 +50,11 @@ def badge_sheet_restart(*, sheet, now=None):
 
     now = now or timezone.now()
     with transaction.atomic():
+        silent = Q(progress_at__lt=now - STALLED_AFTER) | Q(
+            progress_at__isnull=True, created_at__lt=now - STALLED_AFTER
+        )
         restarted = BadgeSheet.objects.filter(
-            pk=sheet.pk,
-            status=BadgeSheet.Status.RUNNING,
-            progress_at__lt=now - STALLED_AFTER,
+            silent, pk=sheet.pk, status=BadgeSheet.Status.RUNNING
         ).update(status=BadgeSheet.Status.PENDING, pages_done=0, progress_at=None)
         if restarted:
             build_badge_sheet.enqueue(sheet.pk)

@@ -136,6 +136,19 @@ def test_applying_is_refused_when_a_meeting_changed_since_the_preview(crowded):
         planning.schedule_apply(run=run)
 
 
+def test_applying_is_refused_when_someone_blocked_a_time_since_the_preview(crowded):
+    programme = crowded.request.programme
+    run = ScheduleRun.objects.create(programme=programme, seconds=5)
+    planning.build(run.pk)
+    person = crowded.request.sender
+    services.profile_save(
+        registration=person, data={}, themes=[], blocked_times=[programme.times.last()]
+    )
+    assert planning.schedule_apply(run=run) is False
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.STALE
+
+
 def test_locked_meetings_stay_and_the_reason_is_given(crowded):
     request = crowded.request
     Meeting.objects.filter(pk__in=[m.pk for m in crowded.meetings]).update(is_locked=True)

@@ -201,3 +201,29 @@ def test_a_sheet_whose_worker_stopped_says_so_and_starts_again(
     run_worker()
     sheet.refresh_from_db()
     assert sheet.status == "ready" and sheet.pdf
+
+
+def test_a_sheet_running_since_before_progress_was_recorded_can_be_restarted(
+    edition_2026, admin_user, time_machine
+):
+    """A sheet claimed by a worker of the previous release has no progress time: its
+    request time stands for it."""
+    from datetime import datetime, timedelta
+
+    from registration.models import Registration
+    from staff.models import STALLED_AFTER
+    from tests.factories import PARIS
+
+    time_machine.move_to(datetime(2026, 7, 6, 9, 0, tzinfo=PARIS), tick=False)
+    make_registration(edition_2026)
+    sheet = sheets.badge_sheet_request(
+        edition=edition_2026, registrations=Registration.objects.all(), description="x",
+        user=admin_user,
+    )  # fmt: skip
+    BadgeSheet.objects.filter(pk=sheet.pk).update(status="running", progress_at=None)
+    sheet.refresh_from_db()
+    now = datetime.now(PARIS)
+    assert not sheet.stalled(now) and not sheets.badge_sheet_restart(sheet=sheet, now=now)
+    later = now + STALLED_AFTER + timedelta(seconds=1)
+    assert sheet.stalled(later) and sheets.badge_sheet_restart(sheet=sheet, now=later)
+    assert BadgeSheet.objects.get(pk=sheet.pk).status == "pending"
