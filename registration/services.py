@@ -231,29 +231,29 @@ def check_bookings(*, edition, days, sessions, now, kept=()):
 
 
 # One booking of a (locked) session: a seat if the registration is confirmed and the
-# session has one left (its confirmed bookings counted by the statement, so after the
-# locks were taken), the waiting list otherwise. {B.status} is a quoted column.
+# session has one left (its confirmed bookings counted and its capacity — its own, or its
+# room's — read by the statement, so after the locks were taken: a room made smaller while
+# this sign-up waited for them counts), the waiting list otherwise. {B.status} is a quoted
+# column.
 BOOKING_ROW = """(%s, %s, %s,
     CASE WHEN {seat} THEN %s ELSE %s END,
     %s, CASE WHEN {seat} THEN %s END, %s)"""
 BOOKING_STATEMENT = """INSERT INTO {B} ({B.registration}, {B.session}, {B.slot}, {B.status},
     {B.created_at}, {B.confirmed_at}, {B.overlap_accepted}) VALUES {rows}"""
-SEAT = """(%s AND (%s IS NULL OR
+CAPACITY = """(SELECT COALESCE(s.{S.capacity}, r.{R.capacity}) FROM {S} s
+    LEFT JOIN {R} r ON r.{R.id} = s.{S.room} WHERE s.{S.id} = %s)"""
+SEAT = """(%s AND ({capacity} IS NULL OR
     (SELECT COUNT(*) FROM {B} WHERE {B}.{B.session} = %s AND {B}.{B.status} = '{confirmed}')
-    < %s))"""
+    < {capacity}))"""
 
 
 @functools.cache
 def _booking_sql(count, vendor):
     """The INSERT of `count` bookings (BOOKING_ROW), once per engine and number."""
     B = SqlTable(Booking)
-    return BOOKING_STATEMENT.format(
-        B=B,
-        rows=", ".join(
-            [BOOKING_ROW.format(seat=SEAT.format(B=B, confirmed=Booking.Status.CONFIRMED.value))]
-            * count
-        ),
-    )
+    capacity = CAPACITY.format(S=SqlTable(Session), R=SqlTable(Room))
+    seat = SEAT.format(B=B, confirmed=Booking.Status.CONFIRMED.value, capacity=capacity)
+    return BOOKING_STATEMENT.format(B=B, rows=", ".join([BOOKING_ROW.format(seat=seat)] * count))
 
 
 def _book(registration, sessions, now):
@@ -270,8 +270,7 @@ def _book(registration, sessions, now):
     seats, waiting = Booking.Status.CONFIRMED.value, Booking.Status.WAITLISTED.value
     params = []
     for session in sessions:
-        capacity = session.effective_capacity
-        seat = [confirmed, capacity, session.pk, capacity]
+        seat = [confirmed, session.pk, session.pk, session.pk]
         params += [registration.pk, session.pk, session.slot_id]
         params += [*seat, seats, waiting, created, *seat, confirmed_at, False]
     with connection.cursor() as cursor:

@@ -164,3 +164,42 @@ def test_20_identical_submissions_make_one_registration(open_edition):
     assert errors == []
     assert results == [302] * 20
     assert Registration.objects.count() == 1
+
+
+def test_a_room_made_smaller_while_a_sign_up_waits_is_not_overbooked(open_edition):
+    """Staff lower workshop 1's room (whose capacity is the workshop's) to the seats given
+    while sign-ups wait for its lock: the first waiter had read the room's former capacity
+    with the lock, and took a seat past the new one. Its seat is now decided on the
+    capacity read after the locks."""
+    import time
+
+    from django.db import transaction
+
+    from registration import programme
+
+    session = workshop(1)
+    room = session.room
+    room.capacity = 10
+    room.save()
+    for number in range(5):
+        sign_up(open_edition, number, [session.pk])()
+    locked = threading.Event()
+
+    def shrink():
+        with transaction.atomic():  # the room's change and its locks held a while
+            room.capacity = 5
+            programme.room_save(room=room)
+            locked.set()
+            time.sleep(1.0)
+
+    def late(number):
+        def task():
+            locked.wait(5)
+            return sign_up(open_edition, number, [session.pk])()
+
+        return task
+
+    _results, errors = run_in_threads([shrink, *(late(n) for n in range(100, 104))], workers=5)
+    assert errors == []
+    assert Booking.objects.filter(session=session, status="confirmed").count() == 5
+    assert Booking.objects.filter(session=session, status="waitlisted").count() == 4
