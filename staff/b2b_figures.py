@@ -61,13 +61,18 @@ def meeting_counts(programme, now):
 @dataclass
 class Group:
     """One organisation type or country: people taking part, requests they sent and
-    received, their meetings (seats in scheduled meetings)."""
+    received (and of those received, how many they accepted, declined or let expire), their
+    meetings (seats in scheduled meetings) and how many of those were held."""
 
     label: str
     profiles: int = 0
     sent: int = 0
     received: int = 0
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
     meetings: int = 0
+    held: int = 0
 
 
 def _count(queryset, field):
@@ -84,30 +89,42 @@ def _count(queryset, field):
     )
 
 
-def by_group(programme, *, countries_limit=15):
+def by_group(programme, *, now=None, countries_limit=15):
     """(by organisation type, by country — the first `countries_limit`), each a list of
     Group, most meetings first: one row per person taking part, read in 1 query."""
+    now = now or timezone.now()
+    requests = MeetingRequest.objects.filter(programme=programme)
+    status = MeetingRequest.Status
+    held = MeetingSeat.objects.filter(
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__not_held_at__isnull=True,
+        time__ends_at__lte=now,
+    )
+    counted = ("sent", "received", "accepted", "declined", "expired", "meetings", "held")
     rows = (
         Registration.objects.filter(edition_id=programme.edition_id, b2b_profile__isnull=False)
         .exclude(b2b_profile__status=Profile.Status.LEFT)
         .annotate(
-            sent=_count(MeetingRequest.objects.filter(programme=programme), "sender"),
-            received=_count(MeetingRequest.objects.filter(programme=programme), "recipient"),
+            sent=_count(requests, "sender"),
+            received=_count(requests, "recipient"),
+            accepted=_count(requests.filter(status=status.ACCEPTED), "recipient"),
+            declined=_count(requests.filter(status=status.DECLINED), "recipient"),
+            expired=_count(requests.filter(status=status.EXPIRED), "recipient"),
             meetings=_count(MeetingSeat.objects.all(), "registration"),
+            held=_count(held, "registration"),
         )
-        .values_list("organisation_type", "country", "sent", "received", "meetings")
+        .values_list("organisation_type", "country", *counted)
     )
     kinds = dict(Registration.OrganisationType.choices)
     types, places = {}, {}
-    for kind, country, sent, received, meetings in rows:
+    for kind, country, *figures in rows:
         for groups, key, label in ((types, kind, kinds.get), (places, country, countries.name)):
             group = groups.get(key)
             if group is None:  # the label once per group, not per person
                 group = groups[key] = Group(str(label(key) or key))
             group.profiles += 1
-            group.sent += sent
-            group.received += received
-            group.meetings += meetings
+            for name, value in zip(counted, figures, strict=True):
+                setattr(group, name, getattr(group, name) + value)
 
     def order(groups):
         return sorted(groups.values(), key=lambda g: (-g.meetings, -g.profiles, g.label))
@@ -139,7 +156,7 @@ def b2b_figures(edition, now=None):
     requests = request_counts(programme)
     meetings = meeting_counts(programme, now)
     meetings["to_place"] = requests["to_place"]
-    types, places = by_group(programme)
+    types, places = by_group(programme, now=now)
     themes = most_requested_themes(programme)
     request_rows = [
         (_("Envoyées"), requests["sent"]),

@@ -62,8 +62,16 @@ def test_by_organisation_type_and_country(scene, programme):  # noqa: F811
     by_type = {g.label: g for g in types}
     local = by_type["Collectivité territoriale"]
     assert (local.profiles, local.sent, local.received, local.meetings) == (6, 4, 3, 3)
+    # Of the 3 requests Alice received: Bob's and Carol's accepted, Dan's declined; of Bob's
+    # 2, Eve's expired (Fay's waits). Held: none has ended but Bob's, reported not held.
+    assert (local.accepted, local.declined, local.expired, local.held) == (2, 1, 0, 0)
     ngo = by_type["Association / ONG"]
     assert (ngo.profiles, ngo.sent, ngo.received, ngo.meetings) == (1, 1, 2, 1)
+    assert (ngo.accepted, ngo.declined, ngo.expired, ngo.held) == (0, 0, 1, 0)
+    # Once Carol's meeting with Alice has ended (held: nobody said otherwise), both count it.
+    later = max(t.ends_at for t in programme.times.all()) + timedelta(minutes=1)
+    types, _places = b2b_figures.by_group(programme, now=later)
+    assert {g.label: g.held for g in types}["Collectivité territoriale"] == 2
     by_country = {g.label: g for g in places}
     assert by_country["Sénégal"].profiles == 2  # Bob and Gus, pending
     assert by_country["France"].meetings == 3
@@ -96,7 +104,8 @@ def test_the_dashboard_shows_them_with_charts_and_tables(admin_client, scene):
     assert "2 rendez-vous placés" in html
     assert 'id="b2b-requests-title"' in html and 'id="b2b-themes-title"' in html
     assert '<th scope="row">Déclinées</th><td>1</td>' in html
-    assert '<th scope="row">Sénégal</th><td>2</td><td>1</td><td>2</td><td>1</td>' in html
+    senegal = "".join(f"<td>{n}</td>" for n in (2, 1, 2, 0, 0, 1, 1, 0))
+    assert f'<th scope="row">Sénégal</th>{senegal}' in html
     assert '<th scope="row">Climat</th><td>5</td>' in html
     assert "7 profils : 6 dans l'annuaire, 1 en attente de validation." in html
 
