@@ -26,6 +26,19 @@ def workshop(number):
     return Session.objects.get(title_fr=f"Atelier thématique {number} (intitulé à venir)")
 
 
+def cafe_alone_in_its_slot():
+    """Café des Rencontres 1, the one session left in its slot (Thursday 14:30–15:30): the
+    others, whose rooms are taken at 15:30, deleted (the B2B block's meeting times first),
+    so that the slot may be stretched over workshop 5 (15:30)."""
+    from meetings.models import MeetingTime
+
+    café = Session.objects.get(title_fr__startswith="Café des Rencontres 1")
+    others = café.slot.sessions.exclude(pk=café.pk)
+    MeetingTime.objects.filter(session__in=others).delete()
+    others.delete()
+    return café
+
+
 def form_data(client=None, **overrides):
     """A complete, valid sign-up (Wednesday only, workshop 1)."""
     data = {

@@ -12,7 +12,7 @@ from events.models import Session
 from registration import programme
 from registration.models import Booking, OutgoingEmail, ProgrammeNotice
 from tests.factories import PARIS
-from tests.registration.conftest import MAY, workshop
+from tests.registration.conftest import MAY, cafe_alone_in_its_slot, workshop
 from tests.staff.conftest import sign_up
 from tests.worker import run_worker
 
@@ -340,14 +340,9 @@ def test_a_cancelled_session_is_cancelled_in_the_attached_agenda(people, time_ma
 
 
 def test_a_slot_moved_onto_the_next_one_tells_who_now_has_two_sessions_at_once(open_edition):
-    café = Session.objects.get(title_fr__startswith="Café des Rencontres 1")
+    café = cafe_alone_in_its_slot()
     zoe = sign_up(open_edition, email="zoe@example.org", sessions=[café, workshop(5)])
-    from meetings.models import MeetingTime
-
     slot = café.slot
-    others = slot.sessions.exclude(pk=café.pk)
-    MeetingTime.objects.filter(session__in=others).delete()  # the B2B block is one of them
-    others.delete()  # their rooms are taken at 15:30
     slot.ends_at += timedelta(minutes=30)  # 14:30–16:00, over workshop 5 (15:30)
     programme.slot_save(slot=slot)
     kinds = sorted(ProgrammeNotice.objects.filter(registration=zoe).values_list("kind", flat=True))

@@ -297,14 +297,11 @@ def test_a_slot_shifted_onto_other_sessions_asks_first_then_does_as_staff_chose(
     and its seat goes to the next in line."""
     from datetime import timedelta
 
-    from meetings.models import MeetingTime
+    from tests.registration.conftest import cafe_alone_in_its_slot
 
-    café = Session.objects.get(title_fr__startswith="Café des Rencontres 1")
+    café = cafe_alone_in_its_slot()
     zoe = sign_up(open_edition, email="zoe@example.org", sessions=[café, workshop(5)])
     slot = café.slot
-    others = slot.sessions.exclude(pk=café.pk)
-    MeetingTime.objects.filter(session__in=others).delete()  # the B2B block is one of them
-    others.delete()  # their rooms are taken at 15:30
     Session.objects.filter(pk=workshop(5).pk).update(capacity=1)
     yann = sign_up(open_edition, email="yann@example.org", sessions=[workshop(5)])
     assert Booking.objects.get(registration=yann).status == "waitlisted"
