@@ -18,9 +18,10 @@ def programme_for(registration):
 
 
 def meeting_times(programme, registration):
-    """The programme's meeting times on the days the person attends, labelled (the times
-    a person may block), in time order (2 queries)."""
-    days = set(registration.days.values_list("day", flat=True))
+    """The programme's meeting times on the days the person attends (as the personal
+    link's statement read them), labelled: the times a person may block, in time order
+    (1 query)."""
+    days = set(registration.days_read)
     times = [
         time
         for time in MeetingTime.objects.filter(programme=programme)

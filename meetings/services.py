@@ -184,7 +184,8 @@ def profile_save(*, registration, data, themes, blocked_times=None):
             setattr(profile, name, value)
         if blocked_times is not None:
             taken = MeetingSeat.objects.filter(registration=registration, time__in=blocked_times)
-            if taken := sorted({seat.time for seat in taken.select_related("time")}, key=str):
+            times = {seat.time for seat in taken.select_related("time")}
+            if taken := sorted(times, key=lambda time: time.starts_at):
                 labels = ", ".join(time_label(time) for time in taken)
                 raise Refused(BLOCKED_MEETING % {"times": labels})
         profile.save()
