@@ -231,23 +231,27 @@ def _task_results_purge(now):
     ).delete()
 
 
+def _retained_since(today):
+    """The moment before which records are as old as the retention period (N months)."""
+    last_day = months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
+    return timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time()))
+
+
 def _orphan_emails_purge(today):
     """Messages whose registration was deleted outright (the admin allowed it once) are
     found by no edition's purge: deleted once as old as the retention period."""
-    last_day = months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
-    before = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time()))
-    OutgoingEmail.objects.filter(registration__isnull=True, created_at__lt=before).delete()
+    OutgoingEmail.objects.filter(
+        registration__isnull=True, created_at__lt=_retained_since(today)
+    ).delete()
 
 
 def _export_filters_purge(today):
     """Export logs keep their filters (which may be a searched name) as long as personal
     data is kept: those made N months ago or earlier lose them."""
-    last_day = months_later(today, -settings.PERSONAL_DATA_RETENTION_MONTHS)
-    before = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time()))
     erased = _erased()
-    ExportLog.objects.filter(at__lt=before).exclude(filters__in=["", "—", erased]).update(
-        filters=erased
-    )
+    ExportLog.objects.filter(at__lt=_retained_since(today)).exclude(
+        filters__in=["", "—", erased]
+    ).update(filters=erased)
 
 
 def registrations_purge(*, now=None):

@@ -9,13 +9,12 @@ import math
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from registration.badges import sheet_pdf
 from registration.models import Registration
 
-from .models import STALLED_AFTER, BadgeSheet
+from .models import BadgeSheet
 
 # How often (in pages laid out) the progress is saved.
 PROGRESS_EVERY = 10
@@ -44,21 +43,20 @@ def badge_sheet_request(*, edition, registrations, description, user):
 
 def badge_sheet_restart(*, sheet, now=None):
     """Start a sheet whose worker stopped (BadgeSheet.stalled) again: back to pending, one
-    conditional UPDATE (of two staff pressing « relancer », one restarts it), and a new
+    read under a row lock (of two staff pressing « relancer », one restarts it), and a new
     task. Returns whether it was restarted."""
     from .tasks import build_badge_sheet
 
     now = now or timezone.now()
     with transaction.atomic():
-        silent = Q(progress_at__lt=now - STALLED_AFTER) | Q(
-            progress_at__isnull=True, created_at__lt=now - STALLED_AFTER
+        locked = BadgeSheet.objects.select_for_update().filter(pk=sheet.pk).first()
+        if locked is None or not locked.stalled(now):
+            return False
+        BadgeSheet.objects.filter(pk=sheet.pk).update(
+            status=BadgeSheet.Status.PENDING, pages_done=0, progress_at=None
         )
-        restarted = BadgeSheet.objects.filter(
-            silent, pk=sheet.pk, status=BadgeSheet.Status.RUNNING
-        ).update(status=BadgeSheet.Status.PENDING, pages_done=0, progress_at=None)
-        if restarted:
-            build_badge_sheet.enqueue(sheet.pk)
-    return bool(restarted)
+        build_badge_sheet.enqueue(sheet.pk)
+    return True
 
 
 class _Progress(logging.Handler):
